@@ -1,0 +1,61 @@
+# mixout: the user interface. Every target sets up what it needs (venv with torch, build),
+# so on a fresh machine `make reproduce-rte` or `make test` is the first command to type.
+#
+# libtorch: tch 0.17 / rust-bert 0.23 need libtorch 2.4.0. We take it from PyPI's
+# torch==2.4.0 in a venv at $(MIXOUT_VENV) (outside the clone; reused by every clone).
+# To use your own libtorch instead: `make build LIBTORCH=/path/to/libtorch` (it must be 2.4.x),
+# or MIXOUT_VENV=/path/to/a/venv-with-torch-2.4.0.
+
+SHELL := /bin/bash
+MIXOUT_VENV ?= $(HOME)/.cache/mixout/venv-torch-2.4.0
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+PROFILE ?= cpu
+TASK ?= rte
+RESULTS ?= results
+REPORTS ?= reports
+JOBS ?= 1
+export CARGO_TARGET_DIR
+
+ifdef LIBTORCH
+  TORCH_ENV := LIBTORCH=$(LIBTORCH)
+  VENV_DEP :=
+else
+  TORCH_ENV := LIBTORCH_USE_PYTORCH=1 PATH="$(MIXOUT_VENV)/bin:$$PATH"
+  VENV_DEP := $(MIXOUT_VENV)/.torch-2.4.0
+endif
+CARGO := $(TORCH_ENV) cargo
+BIN := $(CARGO_TARGET_DIR)/release/mixout
+
+.PHONY: all setup build test test-fast test-slurm reproduce-rte report bench clean help
+all: build
+
+help:
+	@echo "make reproduce-rte   run the paper's RTE study (PROFILE=cpu|paper) and write the report"
+	@echo "make test            run the test suite"
+	@echo "make bench           benchmarks (our step vs PyTorch+transformers, mixout overhead)"
+	@echo "make setup | build | clean | test-slurm"
+
+setup: $(VENV_DEP)
+
+$(MIXOUT_VENV)/.torch-2.4.0:
+	MIXOUT_VENV=$(MIXOUT_VENV) bash scripts/setup-venv.sh
+	@touch $@
+
+build: $(VENV_DEP)
+	$(CARGO) build --release --workspace --bins
+
+test: build
+	$(CARGO) test --release --workspace
+
+reproduce-rte: build
+	$(BIN) run experiments/$(TASK)/$(PROFILE).yaml --results $(RESULTS) --jobs $(JOBS)
+	$(BIN) report $(RESULTS)/$$($(BIN) check experiments/$(TASK)/$(PROFILE).yaml --name-only) --out $(REPORTS)/$(TASK)-$(PROFILE)
+
+bench: build
+	MIXOUT_VENV=$(MIXOUT_VENV) bash bench/run.sh
+
+test-slurm: build
+	bash scripts/test-slurm.sh
+
+clean:
+	cargo clean

@@ -1,0 +1,82 @@
+//! The library's one error type. Messages name the file, field or variable at fault and
+//! what was expected, so a user can fix a YAML file or a model folder without reading code.
+
+use std::path::{Path, PathBuf};
+
+/// Every error the harness library returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An experiment file is malformed or holds an invalid value.
+    #[error("{path}: {message}")]
+    Config {
+        /// The experiment file.
+        path: PathBuf,
+        /// What is wrong, naming the field and the expected value.
+        message: String,
+    },
+    /// An invalid value given by the user outside a file (flags, API calls).
+    #[error("{0}")]
+    Invalid(String),
+    /// A model folder or checkpoint does not fit the model being built.
+    #[error("model {path}: {message}")]
+    Model {
+        /// The model folder or checkpoint.
+        path: PathBuf,
+        /// What is missing or mismatched.
+        message: String,
+    },
+    /// The mixout operator was asked for something outside its definition.
+    #[error("mixout: {0}")]
+    Mixout(String),
+    /// A tensor operation failed inside libtorch.
+    #[error("libtorch: {0}")]
+    Torch(#[from] tch::TchError),
+    /// rust-bert refused a configuration.
+    #[error("rust-bert: {0}")]
+    RustBert(#[from] rust_bert::RustBertError),
+    /// Reading or tokenising data failed.
+    #[error(transparent)]
+    Data(#[from] mixout_data::DataError),
+    /// Writing or reading result files failed.
+    #[error(transparent)]
+    Report(#[from] mixout_report::ReportError),
+    /// A JSON document could not be (de)serialised.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file concerned.
+        path: PathBuf,
+        /// What serde found.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The user interrupted the sweep (Ctrl-C); finished runs are kept.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io { path: path.to_path_buf(), source }
+    }
+    /// A configuration error in `path`.
+    pub fn config(path: &Path, message: impl Into<String>) -> Self {
+        Error::Config { path: path.to_path_buf(), message: message.into() }
+    }
+    /// A model loading error for `path`.
+    pub fn model(path: &Path, message: impl Into<String>) -> Self {
+        Error::Model { path: path.to_path_buf(), message: message.into() }
+    }
+}
+
+/// Result alias of the library.
+pub type Result<T> = std::result::Result<T, Error>;

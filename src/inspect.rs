@@ -1,0 +1,58 @@
+//! `mixout inspect`: for each setting, which parameter gets which regulariser, and what
+//! mixout costs in memory. Users asked the authors exactly this ("which layers?").
+
+use crate::config::{Experiment, Setting};
+use crate::error::Result;
+use crate::model::{read_config, DropoutSpec, ModelFiles, SequenceClassifier};
+use crate::plan::{backward_name, mixout_extra_bytes, plan, ParamPlan};
+use std::fmt::Write;
+
+/// The plan of one setting on its model, with the model's variables built (not loaded).
+pub fn plan_setting(setting: &Setting, exp: &Experiment) -> Result<Vec<ParamPlan>> {
+    let task = crate::train::trainer::task_for(setting, &exp.path)?;
+    let files = ModelFiles::resolve(&crate::config::resolve_model(&setting.model, &exp.path))?;
+    let config = read_config(&files, &task.labels)?;
+    let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+    let _model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 })?;
+    plan(&crate::train::trainer::named_shapes(&vs), setting)
+}
+
+/// Renders the inspection table of every setting.
+pub fn render(exp: &Experiment) -> Result<String> {
+    let mut out = String::new();
+    for s in &exp.settings {
+        let plans = plan_setting(s, exp)?;
+        let label = s.label.clone().unwrap_or_default();
+        let _ = writeln!(out, "== setting `{label}` — model {}", s.model);
+        let _ = writeln!(
+            out,
+            "   dropout {} (attention {}), head {}, mixout p {} ({:?}, preset {:?}, backward {}), wdecay λ {} toward {:?}",
+            s.encoder_dropout(),
+            s.attention_dropout(),
+            s.head_label(),
+            s.mixout.p,
+            s.mixout.granularity,
+            s.mixout.layers,
+            backward_name(s.mixout.backward),
+            s.weight_decay.lambda,
+            s.weight_decay.toward
+        );
+        let _ = writeln!(out, "{:<58} {:>12}  {:<22} {:<22}", "parameter", "shape", "mixout (target, p)", "wdecay (λ, toward)");
+        for p in &plans {
+            let shape = format!("{:?}", p.shape);
+            let mix = p.mixout.map(|(spec, t)| format!("yes ({}, {})", t.name(), spec.p)).unwrap_or_else(|| "-".into());
+            let dec = p.decay.map(|(l, t)| format!("{l} -> {}", t.name())).unwrap_or_else(|| "-".into());
+            let _ = writeln!(out, "{:<58} {:>12}  {:<22} {:<22}", p.name, shape, mix, dec);
+        }
+        let n_mixed = plans.iter().filter(|p| p.mixout.is_some()).count();
+        let params_mixed: i64 = plans.iter().filter(|p| p.mixout.is_some()).map(|p| p.shape.iter().product::<i64>()).sum();
+        let total: i64 = plans.iter().map(|p| p.shape.iter().product::<i64>()).sum();
+        let extra = mixout_extra_bytes(&plans);
+        let _ = writeln!(
+            out,
+            "   {n_mixed} mixed weight matrices, {params_mixed} of {total} parameters; extra memory for mixout: {extra} bytes ({:.1} MiB: target copy + saved weight + mask)\n",
+            extra as f64 / 1048576.0
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,308 @@
+//! Loading a pretrained BERT-architecture encoder and putting a classification head on it.
+//!
+//! The encoder is rust-bert's `BertModel` under the variable prefix `bert`; the head is a
+//! dropout plus a linear layer named `classifier`, so the variable names are exactly
+//! those of Hugging Face's (and rust-bert's) `BertForSequenceClassification`. We own the
+//! head (instead of using rust-bert's `BertForSequenceClassification`) because its dropout
+//! is tied to the encoder's `hidden_dropout_prob`, and the paper's ablations need the
+//! head's regulariser to be chosen on its own.
+
+use crate::error::{Error, Result};
+use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use tch::{nn, Kind, Tensor};
+
+/// Variable-name prefixes that may be absent from a pretrained checkpoint: the new head,
+/// and the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none).
+pub const NEW_LAYER_PREFIXES: [&str; 2] = ["classifier.", "bert.pooler."];
+
+/// The files of a model folder.
+#[derive(Debug, Clone)]
+pub struct ModelFiles {
+    /// The folder (or hub cache folder) holding the files.
+    pub dir: PathBuf,
+    /// `config.json` (Hugging Face layout).
+    pub config: PathBuf,
+    /// `vocab.txt` (WordPiece vocabulary).
+    pub vocab: PathBuf,
+    /// `model.safetensors` (or `rust_model.ot` for rust-bert hub models).
+    pub weights: PathBuf,
+}
+
+impl ModelFiles {
+    /// Resolves a model given as a local folder or, with the `hub` feature, a Hugging Face
+    /// hub id such as `bert-large-uncased` (downloaded once into rust-bert's cache).
+    pub fn resolve(model: &str) -> Result<Self> {
+        let dir = PathBuf::from(model);
+        if dir.is_dir() {
+            return Self::from_dir(&dir);
+        }
+        resolve_hub(model)
+    }
+
+    /// The files of a local model folder; every one must exist.
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        let need = |name: &str| -> Result<PathBuf> {
+            let p = dir.join(name);
+            if p.is_file() {
+                Ok(p)
+            } else {
+                Err(Error::model(dir, format!("missing `{name}` (a model folder needs config.json, vocab.txt and model.safetensors)")))
+            }
+        };
+        let weights = ["model.safetensors", "rust_model.ot"]
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
+            .ok_or_else(|| Error::model(dir, "missing `model.safetensors` (or rust-bert's `rust_model.ot`)"))?;
+        Ok(ModelFiles { dir: dir.to_path_buf(), config: need("config.json")?, vocab: need("vocab.txt")?, weights })
+    }
+}
+
+#[cfg(feature = "hub")]
+fn resolve_hub(model: &str) -> Result<ModelFiles> {
+    use rust_bert::resources::{RemoteResource, ResourceProvider};
+    let url = |file: &str| format!("https://huggingface.co/{model}/resolve/main/{file}");
+    let fetch = |file: &str| -> Result<PathBuf> {
+        RemoteResource::from_pretrained((format!("{model}/{file}").as_str(), url(file).as_str()))
+            .get_local_path()
+            .map_err(|e| Error::model(Path::new(model), format!("could not download `{file}` from the hub ({e}); offline? give a local folder instead")))
+    };
+    let config = fetch("config.json")?;
+    let vocab = fetch("vocab.txt")?;
+    // rust-bert converted the classic BERT checkpoints to `rust_model.ot`; newer repos ship safetensors.
+    let weights = fetch("model.safetensors").or_else(|_| fetch("rust_model.ot"))?;
+    let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(ModelFiles { dir, config, vocab, weights })
+}
+
+#[cfg(not(feature = "hub"))]
+fn resolve_hub(model: &str) -> Result<ModelFiles> {
+    Err(Error::model(
+        Path::new(model),
+        "no such folder. Give a local model folder (config.json, vocab.txt, model.safetensors), \
+         or build with `cargo build --release --features hub` to download hub ids such as `bert-large-uncased`",
+    ))
+}
+
+/// Reads `config.json` into rust-bert's `BertConfig`, with the label map set for
+/// `num_labels` outputs (rust-bert 0.23 takes the label count from `id2label`).
+pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> {
+    let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
+    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), source: e })?;
+    if let Some(t) = json.get("model_type").and_then(Value::as_str) {
+        if t != "bert" {
+            return Err(Error::model(&files.config, format!("model_type `{t}`: only BERT-architecture encoders are supported so far (model_type `bert`)")));
+        }
+    }
+    // Fields rust-bert does not know would be ignored anyway; the label maps we set ourselves.
+    if let Some(obj) = json.as_object_mut() {
+        obj.remove("id2label");
+        obj.remove("label2id");
+    }
+    let mut config: BertConfig = serde_json::from_value(json).map_err(|e| Error::Json { path: files.config.clone(), source: e })?;
+    let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
+    config.id2label = Some(names.iter().enumerate().map(|(i, l)| (i as i64, l.clone())).collect());
+    config.label2id = Some(names.iter().enumerate().map(|(i, l)| (l.clone(), i as i64)).collect());
+    Ok(config)
+}
+
+/// Dropout probabilities applied inside the model during training.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DropoutSpec {
+    /// Dropout on hidden states of the encoder (embeddings, attention output, FFN output).
+    pub hidden: f64,
+    /// Dropout on attention probabilities.
+    pub attention: f64,
+    /// Dropout on the pooled output before the classifier.
+    pub head: f64,
+}
+
+/// A BERT encoder with a sequence-classification (or regression) head.
+pub struct SequenceClassifier {
+    bert: BertModel<BertEmbeddings>,
+    classifier: nn::Linear,
+    head_dropout: f64,
+    /// Number of outputs: label count, or 1 for regression.
+    pub num_labels: i64,
+}
+
+/// Input tensors of one batch, already on the model's device.
+pub struct BatchTensors {
+    /// Token ids, `[batch, seq]`, int64.
+    pub input_ids: Tensor,
+    /// Segment ids, `[batch, seq]`, int64.
+    pub token_type_ids: Tensor,
+    /// 1 for real tokens, 0 for padding, `[batch, seq]`, int64 (rust-bert needs an integer mask).
+    pub attention_mask: Tensor,
+}
+
+impl SequenceClassifier {
+    /// Builds the model's variables under `root` (uninitialised values; see [`load_pretrained`]).
+    pub fn new(root: &nn::Path, config: &BertConfig, dropout: DropoutSpec) -> Result<Self> {
+        let mut config = config.clone();
+        config.hidden_dropout_prob = dropout.hidden;
+        config.attention_probs_dropout_prob = dropout.attention;
+        let num_labels = config.id2label.as_ref().map(|m| m.len() as i64).unwrap_or(0);
+        if num_labels < 1 {
+            return Err(Error::Invalid("a classifier needs at least one output".into()));
+        }
+        let bert = BertModel::<BertEmbeddings>::new(root / "bert", &config);
+        let classifier = nn::linear(root / "classifier", config.hidden_size, num_labels, Default::default());
+        Ok(SequenceClassifier { bert, classifier, head_dropout: dropout.head, num_labels })
+    }
+
+    /// Logits `[batch, num_labels]`; `train` switches dropout on.
+    pub fn forward_t(&self, batch: &BatchTensors, train: bool) -> Result<Tensor> {
+        let out = self.bert.forward_t(
+            Some(&batch.input_ids),
+            Some(&batch.attention_mask),
+            Some(&batch.token_type_ids),
+            None,
+            None,
+            None,
+            None,
+            train,
+        )?;
+        let pooled = out
+            .pooled_output
+            .ok_or_else(|| Error::Invalid("BERT model built without a pooler".into()))?;
+        Ok(pooled.dropout(self.head_dropout, train).apply(&self.classifier))
+    }
+}
+
+/// What loading a checkpoint found.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    /// Model variables absent from the checkpoint (initialised fresh).
+    pub missing: Vec<String>,
+    /// Checkpoint tensors the model has no variable for (e.g. an MLM head).
+    pub unused: Vec<String>,
+    /// Variables loaded from the checkpoint.
+    pub loaded: usize,
+}
+
+/// Maps a checkpoint tensor name onto our variable names: encoder checkpoints saved from
+/// `BertModel` carry no `bert.` prefix; those from `BertFor*` models do.
+fn variable_name(name: &str) -> String {
+    if name.starts_with("bert.") || name.starts_with("classifier.") {
+        name.to_string()
+    } else {
+        format!("bert.{name}")
+    }
+}
+
+/// Copies a checkpoint into the VarStore, checks that only the new head and the pooler are
+/// missing (anything else is an error naming the variables), and initialises the missing
+/// layers as BERT does: N(0, initializer_range²) weights, zero biases, drawn from tch's RNG
+/// (seed it first so the head follows the run's seed).
+pub fn load_pretrained(vs: &nn::VarStore, files: &ModelFiles, initializer_range: f64) -> Result<LoadReport> {
+    let tensors = if files.weights.extension().is_some_and(|e| e == "ot") {
+        Tensor::load_multi(&files.weights)?
+    } else {
+        Tensor::read_safetensors(&files.weights)?
+    };
+    let mut vars = vs.variables();
+    let mut report = LoadReport::default();
+    let mut seen = BTreeSet::new();
+    tch::no_grad(|| -> Result<()> {
+        for (name, value) in &tensors {
+            let key = variable_name(name);
+            match vars.get_mut(&key) {
+                Some(var) => {
+                    if var.size() != value.size() {
+                        return Err(Error::model(&files.weights, format!("`{name}` has shape {:?}, the model expects {:?} for `{key}` (does config.json belong to these weights?)", value.size(), var.size())));
+                    }
+                    var.f_copy_(&value.to_kind(var.kind()).to_device(var.device()))?;
+                    seen.insert(key);
+                    report.loaded += 1;
+                }
+                None => report.unused.push(name.clone()),
+            }
+        }
+        Ok(())
+    })?;
+    let mut missing: Vec<String> = vars.keys().filter(|k| !seen.contains(*k)).cloned().collect();
+    missing.sort();
+    let unexpected: Vec<&String> = missing.iter().filter(|k| !NEW_LAYER_PREFIXES.iter().any(|p| k.starts_with(p))).collect();
+    if !unexpected.is_empty() {
+        return Err(Error::model(
+            &files.weights,
+            format!(
+                "{} pretrained variable(s) missing from the checkpoint: {} (only the new head `classifier.*` and the pooler may be missing; are these BERT weights?)",
+                unexpected.len(),
+                unexpected.iter().take(8).map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    init_new_layers(&mut vars, &missing, initializer_range);
+    report.missing = missing;
+    report.unused.sort();
+    Ok(report)
+}
+
+/// N(0, range²) for weights and zeros for biases of the freshly created layers, as Hugging
+/// Face's `_init_weights` does (tch's default would be Kaiming-uniform).
+fn init_new_layers(vars: &mut HashMap<String, Tensor>, names: &[String], range: f64) {
+    tch::no_grad(|| {
+        for name in names {
+            if let Some(var) = vars.get_mut(name) {
+                if name.ends_with(".bias") {
+                    let _ = var.zero_();
+                } else {
+                    let _ = var.normal_(0.0, range);
+                }
+            }
+        }
+    });
+}
+
+/// Writes a finetuned model as a Hugging Face-compatible folder: `config.json` with the
+/// label map, `vocab.txt`, and `model.safetensors` with `BertForSequenceClassification` names.
+pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
+    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), source: e })?;
+    let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
+    if let Some(obj) = json.as_object_mut() {
+        obj.insert("architectures".into(), serde_json::json!(["BertForSequenceClassification"]));
+        obj.insert("id2label".into(), names.iter().enumerate().map(|(i, l)| (i.to_string(), Value::from(l.clone()))).collect::<serde_json::Map<_, _>>().into());
+        obj.insert("label2id".into(), names.iter().enumerate().map(|(i, l)| (l.clone(), Value::from(i))).collect::<serde_json::Map<_, _>>().into());
+        if labels.is_empty() {
+            obj.insert("problem_type".into(), "regression".into());
+        }
+    }
+    let cfg = out.join("config.json");
+    std::fs::write(&cfg, serde_json::to_string_pretty(&json).unwrap_or_default()).map_err(|e| Error::io(&cfg, e))?;
+    let vocab = out.join("vocab.txt");
+    std::fs::copy(&files.vocab, &vocab).map_err(|e| Error::io(&vocab, e))?;
+    for extra in ["tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
+        let src = files.dir.join(extra);
+        if src.is_file() {
+            let _ = std::fs::copy(&src, out.join(extra));
+        }
+    }
+    let mut named: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let weights = out.join("model.safetensors");
+    Tensor::write_safetensors(&named, &weights)?;
+    Ok(())
+}
+
+/// Number of scalar parameters in a VarStore.
+pub fn parameter_count(vs: &nn::VarStore) -> i64 {
+    vs.variables().values().map(|t| t.numel() as i64).sum()
+}
+
+/// Size in bytes of a tensor's elements.
+pub fn tensor_bytes(t: &Tensor) -> u64 {
+    let per = match t.kind() {
+        Kind::Double | Kind::Int64 => 8,
+        Kind::Half | Kind::BFloat16 | Kind::Int16 => 2,
+        Kind::Int8 | Kind::Uint8 | Kind::Bool => 1,
+        _ => 4,
+    };
+    t.numel() as u64 * per
+}

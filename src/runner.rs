@@ -1,0 +1,345 @@
+//! Runs a study: settings × seeds, each run written to its own result file the moment it
+//! finishes. A rerun skips finished runs; Ctrl-C stops after what finished; a diverged run
+//! is recorded and the sweep goes on. With `jobs > 1` on CPU, runs execute in child
+//! processes (each with its own libtorch RNG and `cores / jobs` threads), so results are
+//! identical to a sequential sweep.
+
+use crate::config::{Experiment, RunSpec};
+use crate::device::{available_cores, describe, device_name, DeviceSpec};
+use crate::error::{Error, Result};
+use crate::train::{self, trainer::INTERRUPTED, Prepared};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mixout_report::{RunParams, RunResult, RunStatus, Versions};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+/// tch crate version this binary is built with.
+pub const TCH_VERSION: &str = "0.17.0";
+/// libtorch version tch 0.17 requires (checked by torch-sys at build time).
+pub const LIBTORCH_VERSION: &str = "2.4.0";
+
+/// Options of `mixout run` besides the experiment file.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Parent folder of results; the study writes into `<results>/<experiment name>/`.
+    pub results: PathBuf,
+    /// Parallel runs (CPU only).
+    pub jobs: usize,
+    /// Run only the K-th of N slices (0-based K).
+    pub shard: Option<(usize, usize)>,
+    /// Run only these run ids.
+    pub only: Vec<String>,
+    /// Override the experiment's device.
+    pub device: Option<DeviceSpec>,
+    /// Override the threads per run.
+    pub threads: Option<usize>,
+    /// No progress bars, log lines only.
+    pub quiet: bool,
+}
+
+/// What a sweep did.
+#[derive(Debug, Default, Clone)]
+pub struct SweepSummary {
+    /// Runs finished in this invocation.
+    pub ran: usize,
+    /// Runs skipped because a result file existed.
+    pub skipped: usize,
+    /// Runs that diverged (recorded).
+    pub diverged: usize,
+    /// The study's results folder.
+    pub results_dir: PathBuf,
+}
+
+/// The study's results folder.
+pub fn results_dir(exp: &Experiment, results: &Path) -> PathBuf {
+    results.join(mixout_report::results::sanitize(&exp.name))
+}
+
+/// The runs of a shard `K/N`: every N-th run of the expanded list, starting at K. The
+/// list's order comes from the file alone, so every machine computes the same slices.
+pub fn shard_runs(runs: Vec<RunSpec>, shard: Option<(usize, usize)>) -> Vec<RunSpec> {
+    match shard {
+        None => runs,
+        Some((k, n)) => runs.into_iter().enumerate().filter(|(i, _)| i % n == k).map(|(_, r)| r).collect(),
+    }
+}
+
+/// Parses `K/N` with 0 ≤ K < N.
+pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
+    let bad = || Error::Invalid(format!("--shard `{s}`: expected K/N with 0 <= K < N, e.g. --shard 0/4"));
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+fn versions() -> Versions {
+    let git = option_env!("MIXOUT_GIT_DESCRIBE").filter(|s| !s.is_empty()).map(str::to_string);
+    Versions { mixout: env!("CARGO_PKG_VERSION").into(), tch: TCH_VERSION.into(), libtorch: LIBTORCH_VERSION.into(), git }
+}
+
+/// Flattened knobs for the report.
+fn params_of(run: &RunSpec) -> RunParams {
+    let s = &run.setting;
+    RunParams {
+        dropout: s.encoder_dropout(),
+        mixout_p: s.mixout.p,
+        mixout_layers: if s.mixout.include.is_empty() && s.mixout.exclude.is_empty() {
+            serde_json::to_value(s.mixout.layers).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        } else {
+            "custom".into()
+        },
+        head: s.head_label(),
+        wdecay: s.weight_decay.lambda,
+        wdecay_toward: match s.weight_decay.toward {
+            crate::config::DecayTarget::Zero => "zero".into(),
+            crate::config::DecayTarget::Pretrained => "pretrained".into(),
+        },
+        lr: s.lr,
+        epochs: s.epochs,
+        bias_correction: s.optimizer.bias_correction,
+        train_subset: s.train_subset,
+    }
+}
+
+/// Executes one run in this process and writes its result file; returns it.
+pub fn execute_run(exp: &Experiment, run: &RunSpec, prep: &Prepared, opts: &RunOptions, bar: &ProgressBar) -> Result<RunResult> {
+    let dir = results_dir(exp, &opts.results);
+    let device_spec = opts.device.unwrap_or(run.setting.device);
+    let threads = opts.threads.or(run.setting.threads).unwrap_or_else(|| (available_cores() / opts.jobs.max(1)).max(1));
+    tch::set_num_threads(threads as i32);
+    let started = std::time::Instant::now();
+    let mut on_step = |step: u64, total: u64, loss: f64| {
+        bar.set_length(total);
+        bar.set_position(step);
+        bar.set_message(format!("loss {loss:.4}"));
+    };
+    let out = train::train(run, prep, device_spec, &mut on_step)?;
+    let score = out.final_dev.get(&prep.task.metric).copied();
+    let status = if out.diverged_at.is_some() { RunStatus::Diverged } else { RunStatus::Finished };
+    let failed = match score {
+        Some(s) => s <= prep.chance,
+        None => true,
+    };
+    if run.setting.save_model && status == RunStatus::Finished {
+        crate::model::save_model(&out.vs, &prep.files, &prep.task.labels, &train::trainer::model_dir(&dir, run))?;
+    }
+    let result = RunResult {
+        schema_version: mixout_report::results::SCHEMA_VERSION,
+        experiment: exp.name.clone(),
+        setting: run.label.clone(),
+        setting_index: run.setting_index,
+        run_id: run.run_id.clone(),
+        seed: run.seed,
+        task: prep.task.name.clone(),
+        model: run.setting.model.clone(),
+        metric: prep.task.metric.clone(),
+        chance: prep.chance,
+        status,
+        score,
+        final_dev: out.final_dev.clone(),
+        failed,
+        diverged_at_step: out.diverged_at,
+        epochs: out.epochs.clone(),
+        params: params_of(run),
+        config: serde_json::to_value(&run.setting).unwrap_or_default(),
+        device: device_name(out.device),
+        threads,
+        versions: versions(),
+        steps: out.steps,
+        wall_time_s: started.elapsed().as_secs_f64(),
+        steps_per_s: out.steps as f64 / out.train_seconds.max(1e-9),
+    };
+    result.write_atomic(&dir)?;
+    Ok(result)
+}
+
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{prefix:>28} [{bar:30}] {pos}/{len} steps {msg} eta {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+/// Runs a study (or the selected part of it).
+pub fn run_experiment(exp: &Experiment, opts: &RunOptions) -> Result<SweepSummary> {
+    let dir = results_dir(exp, &opts.results);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut runs = shard_runs(exp.runs(), opts.shard);
+    if !opts.only.is_empty() {
+        runs.retain(|r| opts.only.contains(&r.run_id));
+    }
+    let total = runs.len();
+    let mut summary = SweepSummary { results_dir: dir.clone(), ..Default::default() };
+    let todo: Vec<RunSpec> = runs
+        .into_iter()
+        .filter(|r| {
+            let done = RunResult::path_in(&dir, &r.label, &r.run_id).is_file();
+            if done {
+                summary.skipped += 1;
+            }
+            !done
+        })
+        .collect();
+    if summary.skipped > 0 {
+        tracing::info!("{} of {total} runs already finished in {}: skipping them", summary.skipped, dir.display());
+    }
+    if todo.is_empty() {
+        return Ok(summary);
+    }
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: stopping after writing what finished (press Ctrl-C again to quit now)");
+    });
+    let device = opts.device.unwrap_or(exp.settings[0].device).resolve()?;
+    if opts.jobs > 1 && device == tch::Device::Cpu {
+        return run_parallel(exp, opts, todo, summary, total);
+    }
+    let tty = std::io::stderr().is_terminal() && !opts.quiet;
+    let mut preps: HashMap<(String, String, usize), Arc<Prepared>> = HashMap::new();
+    for (i, run) in todo.iter().enumerate() {
+        let key = (format!("{:?}{:?}", run.setting.task, run.setting.custom_task), run.setting.model.clone(), run.setting.max_seq_len);
+        let prep = match preps.get(&key) {
+            Some(p) => p.clone(),
+            None => {
+                let p = Arc::new(train::prepare(&run.setting, &exp.path)?);
+                preps.insert(key, p.clone());
+                p
+            }
+        };
+        let bar = if tty { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
+        bar.set_style(bar_style());
+        bar.set_prefix(format!("[{}/{}] {}", summary.skipped + i + 1, total, run.run_id));
+        if i == 0 {
+            tracing::info!("{}", describe(device));
+        }
+        tracing::info!(run = %run.run_id, "run {}/{} started", summary.skipped + i + 1, total);
+        match execute_run(exp, run, &prep, opts, &bar) {
+            Ok(r) => {
+                bar.finish_and_clear();
+                summary.ran += 1;
+                if r.status == RunStatus::Diverged {
+                    summary.diverged += 1;
+                }
+                report_line(&r);
+            }
+            Err(Error::Interrupted) => {
+                bar.abandon();
+                return Err(Error::Interrupted);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(summary)
+}
+
+fn report_line(r: &RunResult) {
+    match r.score {
+        Some(s) => tracing::info!(
+            "finished {}: dev {} {s:.2}{} ({:.0} s, {:.2} steps/s)",
+            r.run_id,
+            r.metric,
+            if r.failed { " FAILED (at or below chance)" } else { "" },
+            r.wall_time_s,
+            r.steps_per_s
+        ),
+        None => tracing::warn!("run {} diverged at step {:?} (recorded; the sweep goes on)", r.run_id, r.diverged_at_step),
+    }
+}
+
+/// Parallel CPU sweep: each run is a child `mixout run --only RUN_ID` with its thread share.
+fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary: SweepSummary, total: usize) -> Result<SweepSummary> {
+    let exe = std::env::current_exe().map_err(|e| Error::Invalid(format!("cannot find own executable: {e}")))?;
+    let threads = opts.threads.unwrap_or_else(|| (available_cores() / opts.jobs).max(1));
+    tracing::info!("{} runs on {} parallel jobs × {threads} threads", todo.len(), opts.jobs);
+    let queue = Arc::new(Mutex::new(todo.into_iter().collect::<std::collections::VecDeque<_>>()));
+    let state = Arc::new(Mutex::new((summary, Option::<String>::None)));
+    std::thread::scope(|scope| {
+        for _ in 0..opts.jobs {
+            let queue = queue.clone();
+            let state = state.clone();
+            let exe = exe.clone();
+            scope.spawn(move || loop {
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Some(run) = queue.lock().ok().and_then(|mut q| q.pop_front()) else { return };
+                let mut cmd = std::process::Command::new(&exe);
+                cmd.arg("run").arg(&exp.path).arg("--results").arg(&opts.results).arg("--only").arg(&run.run_id);
+                cmd.arg("--threads").arg(threads.to_string()).arg("--jobs").arg("1").arg("--quiet");
+                if let Some(d) = opts.device {
+                    cmd.arg("--device").arg(d.to_string());
+                }
+                let status = cmd.status();
+                let dir = results_dir(exp, &opts.results);
+                let mut st = match state.lock() {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
+                match status {
+                    Ok(s) if s.success() => match RunResult::read(&RunResult::path_in(&dir, &run.label, &run.run_id)) {
+                        Ok(r) => {
+                            st.0.ran += 1;
+                            if r.status == RunStatus::Diverged {
+                                st.0.diverged += 1;
+                            }
+                            tracing::info!("[{}/{}] done", st.0.ran + st.0.skipped, total);
+                        }
+                        Err(e) => st.1 = Some(e.to_string()),
+                    },
+                    Ok(s) => {
+                        if !INTERRUPTED.load(Ordering::SeqCst) {
+                            st.1.get_or_insert(format!("run {} failed ({s})", run.run_id));
+                        }
+                    }
+                    Err(e) => {
+                        st.1.get_or_insert(format!("could not start {}: {e}", exe.display()));
+                    }
+                }
+            });
+        }
+    });
+    let (summary, err) = Arc::try_unwrap(state).ok().and_then(|m| m.into_inner().ok()).unwrap_or_default();
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted);
+    }
+    if let Some(e) = err {
+        return Err(Error::Invalid(e));
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_disjoint_and_complete() {
+        let exp = Experiment::parse(Path::new("x.yaml"), "task: RTE\nrestarts: 7\nsettings:\n  - {label: a}\n  - {label: b}\n  - {label: c}\n").unwrap();
+        let all: Vec<String> = exp.runs().into_iter().map(|r| r.run_id).collect();
+        for n in [1, 2, 3, 5, 21, 40] {
+            let mut seen = vec![];
+            for k in 0..n {
+                seen.extend(shard_runs(exp.runs(), Some((k, n))).into_iter().map(|r| r.run_id));
+            }
+            let mut sorted = seen.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), seen.len(), "N={n}: a run in two shards");
+            assert_eq!(seen.len(), all.len(), "N={n}: runs missing");
+        }
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!(parse_shard("2/4").unwrap(), (2, 4));
+        assert!(parse_shard("4/4").is_err());
+        assert!(parse_shard("x").unwrap_err().to_string().contains("K/N"));
+    }
+}

@@ -1,0 +1,289 @@
+//! The finetuning loop of one run, read top to bottom: load, seed, plan regularisers,
+//! then for each batch: mix → forward/backward per micro-batch → unmix → clip → step.
+
+use crate::config::{RunSpec, Setting};
+use crate::device::DeviceSpec;
+use crate::error::{Error, Result};
+use crate::mixout::{MixedWeight, Mixout};
+use crate::model::{load_pretrained, read_config, BatchTensors, DropoutSpec, ModelFiles, SequenceClassifier};
+use crate::plan::{plan, ParamPlan, Target};
+use crate::train::optim::Adam;
+use crate::train::schedule::{lr_at, warmup_steps};
+use mixout_data::{batch, encode_cached, Encoded, Example, Label, Predictions, Split, TaskKind, TaskSpec, Tokenizer};
+use mixout_report::EpochRecord;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tch::{nn, Device, Kind, Tensor};
+
+/// Set by the Ctrl-C handler: the loop stops at the next step and the run is not written.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Everything loaded once for a setting: task, tokenised splits, model files.
+pub struct Prepared {
+    /// The task.
+    pub task: TaskSpec,
+    /// Model files.
+    pub files: ModelFiles,
+    /// Training examples (labels) and their encodings, in file order.
+    pub train: (Arc<Vec<Example>>, Arc<Vec<Encoded>>),
+    /// Dev examples and encodings.
+    pub dev: (Arc<Vec<Example>>, Arc<Vec<Encoded>>),
+    /// Chance (majority-class) dev score of the headline metric.
+    pub chance: f64,
+    /// Token id of `[PAD]`.
+    pub pad_id: i64,
+}
+
+/// Resolves the task for a setting.
+pub fn task_for(setting: &Setting, experiment: &Path) -> Result<TaskSpec> {
+    if let Some(custom) = &setting.custom_task {
+        let mut c = custom.clone();
+        c.train = crate::config::resolve_path(&c.train, experiment);
+        c.dev = crate::config::resolve_path(&c.dev, experiment);
+        return Ok(TaskSpec::custom(&c)?);
+    }
+    let name = setting.task.as_deref().unwrap_or("RTE");
+    let dir = crate::config::resolve_glue_dir(setting, experiment)?;
+    Ok(TaskSpec::glue(name, &dir)?)
+}
+
+/// Loads and tokenises the data of a setting (cached across runs of a sweep).
+pub fn prepare(setting: &Setting, experiment: &Path) -> Result<Prepared> {
+    let task = task_for(setting, experiment)?;
+    let files = ModelFiles::resolve(&crate::config::resolve_model(&setting.model, experiment))?;
+    let tokenizer = Tokenizer::from_model_dir(&files.dir)?;
+    let load = |split: Split| -> Result<(Arc<Vec<Example>>, Arc<Vec<Encoded>>)> {
+        let ex = Arc::new(task.load(split)?);
+        let enc = encode_cached(&tokenizer, &task.name, split, setting.max_seq_len, &ex);
+        Ok((ex, enc))
+    };
+    let train = load(Split::Train)?;
+    let dev = load(Split::Dev)?;
+    let chance = task.chance_score(&dev.0);
+    let pad_id = tokenizer.pad_id();
+    Ok(Prepared { task, files, train, dev, chance, pad_id })
+}
+
+/// What a finished (or diverged) training produced.
+pub struct TrainOutcome {
+    /// Per-epoch loss and dev metrics.
+    pub epochs: Vec<EpochRecord>,
+    /// Final dev metrics (empty when diverged).
+    pub final_dev: BTreeMap<String, f64>,
+    /// Step at which the loss became non-finite.
+    pub diverged_at: Option<u64>,
+    /// Optimiser steps taken.
+    pub steps: u64,
+    /// Seconds spent in the training loop.
+    pub train_seconds: f64,
+    /// The model's VarStore (for saving).
+    pub vs: nn::VarStore,
+    /// Device name.
+    pub device: Device,
+}
+
+/// Moves a padded batch to the device as int64 tensors.
+fn to_tensors(p: &batch::Padded, device: Device) -> BatchTensors {
+    let shape = [p.rows as i64, p.cols as i64];
+    let t = |v: &[i64]| Tensor::from_slice(v).view(shape).to_device(device);
+    BatchTensors { input_ids: t(&p.input_ids), token_type_ids: t(&p.token_type_ids), attention_mask: t(&p.attention_mask) }
+}
+
+/// Loss of a micro-batch: cross-entropy for classification, MSE for regression (mean).
+fn loss_of(logits: &Tensor, labels: &[&Label], kind: TaskKind, device: Device) -> Tensor {
+    match kind {
+        TaskKind::Regression => {
+            let y: Vec<f32> = labels.iter().map(|l| match l { Label::Score(s) => *s, Label::Class(c) => *c as f32 }).collect();
+            logits.squeeze_dim(-1).mse_loss(&Tensor::from_slice(&y).to_device(device), tch::Reduction::Mean)
+        }
+        TaskKind::Classification => {
+            let y: Vec<i64> = labels.iter().map(|l| match l { Label::Class(c) => *c as i64, Label::Score(s) => *s as i64 }).collect();
+            logits.cross_entropy_for_logits(&Tensor::from_slice(&y).to_device(device))
+        }
+    }
+}
+
+/// Builds the model for a setting, loads pretrained weights and initialises the head from
+/// tch's RNG (seed it before).
+pub fn build_model(setting: &Setting, prep: &Prepared, device: Device) -> Result<(nn::VarStore, SequenceClassifier)> {
+    let config = read_config(&prep.files, &prep.task.labels)?;
+    let vs = nn::VarStore::new(device);
+    let dropout = DropoutSpec { hidden: setting.encoder_dropout(), attention: setting.attention_dropout(), head: setting.head_dropout() };
+    let model = SequenceClassifier::new(&vs.root(), &config, dropout)?;
+    let report = load_pretrained(&vs, &prep.files, config.initializer_range as f64)?;
+    tracing::debug!(missing = ?report.missing, unused = ?report.unused, "loaded {} pretrained tensors", report.loaded);
+    Ok((vs, model))
+}
+
+/// Sorted `(name, shape)` of a VarStore's variables.
+pub fn named_shapes(vs: &nn::VarStore) -> Vec<(String, Vec<i64>)> {
+    let mut v: Vec<(String, Vec<i64>)> = vs.variables().into_iter().map(|(n, t)| (n, t.size())).collect();
+    v.sort();
+    v
+}
+
+/// Wires the plan to the model: mixout weights with their targets, and Adam with decay.
+pub fn regularisers(vs: &nn::VarStore, setting: &Setting, plans: &[ParamPlan]) -> Result<(Mixout, Adam)> {
+    let vars: HashMap<String, Tensor> = vs.variables();
+    // One frozen copy per parameter that some regulariser pulls toward; shared by mixout and wdecay.
+    let mut targets: HashMap<String, Tensor> = HashMap::new();
+    let mut target_of = |name: &str, var: &Tensor| -> Tensor {
+        targets.entry(name.to_string()).or_insert_with(|| var.detach().copy()).shallow_clone()
+    };
+    let mut mixed = vec![];
+    let mut opt_params = vec![];
+    for p in plans {
+        let var = vars.get(&p.name).ok_or_else(|| Error::Invalid(format!("no variable `{}`", p.name)))?;
+        if let Some((spec, target)) = p.mixout {
+            let u = match target {
+                Target::Zero => var.zeros_like(),
+                Target::Pretrained | Target::Init => target_of(&p.name, var),
+            };
+            mixed.push(MixedWeight::new(p.name.clone(), var.shallow_clone(), u, spec)?);
+        }
+        let decay = p.decay.map(|(lambda, target)| {
+            let u = match target {
+                Target::Zero => None,
+                Target::Pretrained | Target::Init => Some(target_of(&p.name, var)),
+            };
+            (lambda, u)
+        });
+        opt_params.push((p.name.clone(), var.shallow_clone(), decay));
+    }
+    Ok((Mixout::new(mixed), Adam::new(opt_params, setting.optimizer.clone())))
+}
+
+/// Seeds every RNG a run uses (head init, dropout, mixout masks) from the run's seed.
+pub fn seed_everything(seed: u64) {
+    tch::manual_seed(seed as i64);
+    if tch::Cuda::is_available() {
+        tch::Cuda::manual_seed_all(seed);
+    }
+}
+
+/// Dev predictions in dataset order (eval mode: no dropout, no mixout).
+pub fn predict(model: &SequenceClassifier, enc: &[Encoded], pad_id: i64, batch_size: usize, device: Device) -> Result<Tensor> {
+    let mut outs = vec![];
+    tch::no_grad(|| -> Result<()> {
+        // Sorting by length keeps padding small; logits are put back in dataset order below.
+        let lengths: Vec<usize> = enc.iter().map(|e| e.input_ids.len()).collect();
+        let mut order: Vec<usize> = (0..enc.len()).collect();
+        order.sort_by_key(|&i| lengths[i]);
+        let mut logits: Vec<Tensor> = (0..enc.len()).map(|_| Tensor::new()).collect();
+        for chunk in order.chunks(batch_size) {
+            let items: Vec<&Encoded> = chunk.iter().map(|&i| &enc[i]).collect();
+            let out = model.forward_t(&to_tensors(&batch::pad(&items, pad_id), device), false)?.to_device(Device::Cpu);
+            for (row, &i) in chunk.iter().enumerate() {
+                logits[i] = out.get(row as i64);
+            }
+        }
+        if !logits.is_empty() {
+            outs.push(Tensor::stack(&logits, 0));
+        }
+        Ok(())
+    })?;
+    Ok(outs.pop().unwrap_or_else(Tensor::new))
+}
+
+/// Turns logits into predictions for the task's metrics.
+pub fn logits_to_predictions(logits: &Tensor, kind: TaskKind) -> Result<Predictions> {
+    Ok(match kind {
+        TaskKind::Regression => Predictions::Scores(Vec::<f32>::try_from(&logits.squeeze_dim(-1).to_kind(Kind::Float))?),
+        TaskKind::Classification => {
+            Predictions::Classes(Vec::<i64>::try_from(&logits.argmax(-1, false))?.into_iter().map(|c| c as usize).collect())
+        }
+    })
+}
+
+/// Dev metrics of the model.
+pub fn evaluate(model: &SequenceClassifier, prep: &Prepared, batch_size: usize, device: Device) -> Result<BTreeMap<String, f64>> {
+    let logits = predict(model, &prep.dev.1, prep.pad_id, batch_size, device)?;
+    let preds = logits_to_predictions(&logits, prep.task.kind)?;
+    let gold: Vec<Label> = prep.dev.0.iter().map(|e| e.label.clone()).collect();
+    Ok(mixout_data::evaluate(&prep.task, &preds, &gold)?)
+}
+
+/// Finetunes one run. `on_step(step, total, loss)` reports progress.
+pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &mut dyn FnMut(u64, u64, f64)) -> Result<TrainOutcome> {
+    let s = &run.setting;
+    let device = device_spec.resolve()?;
+    seed_everything(run.seed);
+    let (vs, model) = build_model(s, prep, device)?;
+    let plans = plan(&named_shapes(&vs), s)?;
+    let (mut mixout, mut adam) = regularisers(&vs, s, &plans)?;
+
+    let train_idx: Vec<usize> = match s.train_subset {
+        Some(n) => batch::subset_indices(prep.train.0.len(), n, run.seed)?,
+        None => (0..prep.train.0.len()).collect(),
+    };
+    let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
+    let per_epoch = train_idx.len().div_ceil(s.batch_size) as u64;
+    let total = per_epoch * s.epochs as u64;
+    let warm = warmup_steps(total, s.warmup);
+    let clip = s.grad_clip.filter(|c| *c > 0.0);
+
+    let started = std::time::Instant::now();
+    let mut epochs = vec![];
+    let mut step: u64 = 0;
+    let mut diverged_at = None;
+    'epochs: for epoch in 1..=s.epochs {
+        let order: Vec<usize> = batch::epoch_order(train_idx.len(), run.seed, epoch).into_iter().map(|i| train_idx[i]).collect();
+        let mut loss_sum = 0.0;
+        let mut loss_n = 0usize;
+        for b in batch::batches(&order, s.batch_size) {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                mixout.restore();
+                return Err(Error::Interrupted);
+            }
+            // One mask per batch, shared by its micro-batches: the same step as k = 1.
+            mixout.mix()?;
+            let mut batch_loss = 0.0;
+            let result = (|| -> Result<()> {
+                for micro in batch::micro_batches(&b, &lengths, s.micro_batches) {
+                    let items: Vec<&Encoded> = micro.iter().map(|&i| &prep.train.1[i]).collect();
+                    let labels: Vec<&Label> = micro.iter().map(|&i| &prep.train.0[i].label).collect();
+                    let logits = model.forward_t(&to_tensors(&batch::pad(&items, prep.pad_id), device), true)?;
+                    // Weight each micro-batch by its share so the sum is the full batch's mean loss.
+                    let loss = loss_of(&logits, &labels, prep.task.kind, device) * (micro.len() as f64 / b.len() as f64);
+                    loss.backward();
+                    batch_loss += loss.double_value(&[]);
+                }
+                Ok(())
+            })();
+            if let Err(e) = result {
+                mixout.restore();
+                return Err(e);
+            }
+            mixout.unmix()?;
+            if !batch_loss.is_finite() {
+                diverged_at = Some(step);
+                break 'epochs;
+            }
+            if let Some(c) = clip {
+                adam.clip_grad_norm(c)?;
+            }
+            adam.step(lr_at(step, total, warm, s.lr))?;
+            adam.zero_grad();
+            step += 1;
+            loss_sum += batch_loss;
+            loss_n += 1;
+            on_step(step, total, batch_loss);
+        }
+        let dev = if s.eval == crate::config::EvalSchedule::EveryEpoch || epoch == s.epochs {
+            evaluate(&model, prep, s.eval_batch_size, device)?
+        } else {
+            BTreeMap::new()
+        };
+        tracing::info!(run = %run.run_id, epoch, step, loss = loss_sum / loss_n.max(1) as f64, dev = ?dev, "epoch done");
+        epochs.push(EpochRecord { epoch, step, train_loss: loss_sum / loss_n.max(1) as f64, dev });
+    }
+    let final_dev = if diverged_at.is_some() { BTreeMap::new() } else { epochs.last().map(|e| e.dev.clone()).unwrap_or_default() };
+    Ok(TrainOutcome { epochs, final_dev, diverged_at, steps: step, train_seconds: started.elapsed().as_secs_f64(), vs, device })
+}
+
+/// Where a run's finetuned model is saved.
+pub fn model_dir(results: &Path, run: &RunSpec) -> PathBuf {
+    results.join("models").join(&run.run_id)
+}

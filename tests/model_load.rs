@@ -1,0 +1,83 @@
+//! Loading the shipped L3 MiniLM into our BertForSequenceClassification-named model.
+
+mod common;
+
+use mixout::model::{load_pretrained, read_config, BatchTensors, DropoutSpec, ModelFiles, SequenceClassifier};
+use mixout_data::{Split, TaskSpec, Tokenizer};
+use tch::{nn, Device, Kind, Tensor};
+
+fn labels() -> Vec<String> {
+    vec!["entailment".into(), "not_entailment".into()]
+}
+
+#[test]
+fn l3_loads_with_only_head_and_pooler_missing_and_trains_one_pair() {
+    let files = ModelFiles::from_dir(&common::l3()).unwrap();
+    let config = read_config(&files, &labels()).unwrap();
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.1, attention: 0.1, head: 0.1 }).unwrap();
+    tch::manual_seed(0);
+    let report = load_pretrained(&vs, &files, 0.02).unwrap();
+    assert_eq!(report.missing, ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"]);
+    assert_eq!(report.loaded, 53, "every tensor of the checkpoint is used");
+    assert!(report.unused.is_empty(), "{:?}", report.unused);
+    // The head starts as BERT's: N(0, 0.02²) weight, zero bias.
+    let vars = vs.variables();
+    let w = &vars["classifier.weight"];
+    let std = w.std(true).double_value(&[]);
+    assert!((0.012..0.028).contains(&std), "head init std {std}");
+    assert_eq!(vars["classifier.bias"].abs().sum(Kind::Float).double_value(&[]), 0.0);
+    // A pretrained value arrived where the name says.
+    let ckpt = Tensor::read_safetensors(&files.weights).unwrap();
+    let q = &ckpt.iter().find(|(n, _)| n == "encoder.layer.0.attention.self.query.weight").unwrap().1;
+    assert!(vars["bert.encoder.layer.0.attention.self.query.weight"].equal(q));
+
+    // Forward + backward on the first real RTE dev pair.
+    let task = TaskSpec::glue("RTE", &common::glue()).unwrap();
+    let ex = &task.load(Split::Dev).unwrap()[0];
+    let tok = Tokenizer::from_model_dir(&files.dir).unwrap();
+    let enc = tok.encode(&ex.text_a, ex.text_b.as_deref(), 128);
+    let n = enc.input_ids.len() as i64;
+    let batch = BatchTensors {
+        input_ids: Tensor::from_slice(&enc.input_ids).view([1, n]),
+        token_type_ids: Tensor::from_slice(&enc.token_type_ids).view([1, n]),
+        attention_mask: Tensor::ones([1, n], (Kind::Int64, Device::Cpu)),
+    };
+    let logits = model.forward_t(&batch, true).unwrap();
+    assert_eq!(logits.size(), [1, 2]);
+    let loss = logits.cross_entropy_for_logits(&Tensor::from_slice(&[0i64]));
+    assert!(loss.double_value(&[]).is_finite());
+    loss.backward();
+    let g = vars["bert.encoder.layer.0.attention.self.query.weight"].grad();
+    assert!(g.defined() && g.abs().sum(Kind::Float).double_value(&[]) > 0.0, "gradient reaches the first layer");
+}
+
+#[test]
+fn a_checkpoint_missing_an_encoder_tensor_is_an_error_naming_it() {
+    let files = ModelFiles::from_dir(&common::l3()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ckpt: Vec<(String, Tensor)> = Tensor::read_safetensors(&files.weights)
+        .unwrap()
+        .into_iter()
+        .filter(|(n, _)| n != "encoder.layer.1.output.dense.weight")
+        .collect();
+    Tensor::write_safetensors(&ckpt, dir.path().join("model.safetensors")).unwrap();
+    for f in ["config.json", "vocab.txt"] {
+        std::fs::copy(files.dir.join(f), dir.path().join(f)).unwrap();
+    }
+    let broken = ModelFiles::from_dir(dir.path()).unwrap();
+    let config = read_config(&broken, &labels()).unwrap();
+    let vs = nn::VarStore::new(Device::Cpu);
+    let _m = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }).unwrap();
+    let err = load_pretrained(&vs, &broken, 0.02).unwrap_err().to_string();
+    assert!(err.contains("bert.encoder.layer.1.output.dense.weight"), "{err}");
+    assert!(err.contains("missing"), "{err}");
+}
+
+#[test]
+fn a_folder_without_weights_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.json"), "{}").unwrap();
+    let err = ModelFiles::from_dir(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("model.safetensors"), "{err}");
+}
