@@ -178,7 +178,8 @@ pub struct Setting {
     pub attention_dropout: Option<f64>,
     /// Mixout on the encoder's weights.
     pub mixout: MixoutConfig,
-    /// Regulariser of the new head.
+    /// Regulariser of the new head: `auto`, `none`, `{dropout: p}` or `{mixout: p}`.
+    #[serde(with = "serde_yaml::with::singleton_map")]
     pub head: HeadConfig,
     /// Number of restarts (seeds 1..=restarts) unless `seeds` is given.
     pub restarts: u32,
@@ -470,6 +471,9 @@ impl Experiment {
                 Error::config(path, format!("{at}{field}: {msg}"))
             })?;
             s.label = Some(label);
+            // Record the values in effect, so result files say what ran.
+            s.dropout = Some(s.encoder_dropout());
+            s.attention_dropout = Some(s.attention_dropout());
             settings.push(s);
         }
         let mut labels: Vec<&String> = settings.iter().filter_map(|s| s.label.as_ref()).collect();

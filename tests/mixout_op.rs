@@ -188,7 +188,6 @@ fn a_training_step_with_lr_zero_restores_every_weight_bit_exactly() {
     let plans = plan(&mixout::train::trainer::named_shapes(&vs), s).unwrap();
     let (mut mx, mut adam) = mixout::train::trainer::regularisers(&vs, s, &plans).unwrap();
     assert_eq!(mx.weights().len(), 17, "16 encoder weights + the head");
-    let before: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
     let enc: Vec<&mixout_data::Encoded> = prep.train.1.iter().take(4).collect();
     let padded = mixout_data::batch::pad(&enc, prep.pad_id);
     let shape = [padded.rows as i64, padded.cols as i64];
@@ -197,13 +196,25 @@ fn a_training_step_with_lr_zero_restores_every_weight_bit_exactly() {
         token_type_ids: Tensor::from_slice(&padded.token_type_ids).view(shape),
         attention_mask: Tensor::from_slice(&padded.attention_mask).view(shape),
     };
+    let labels = Tensor::from_slice(&[0i64, 1, 0, 1]);
+    let step = |mx: &mut mixout::mixout::Mixout, adam: &mut mixout::train::optim::Adam, lr: f64| {
+        mx.mix().unwrap();
+        model.forward_t(&batch, true).unwrap().cross_entropy_for_logits(&labels).backward();
+        mx.unmix().unwrap();
+        adam.clip_grad_norm(1.0).unwrap();
+        adam.step(lr).unwrap();
+        adam.zero_grad();
+    };
+    // A real step first, so that w differs from its target u and mixing is visible.
+    step(&mut mx, &mut adam, 1e-3);
+    let before: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
+    let q = "bert.encoder.layer.0.attention.self.query.weight";
     mx.mix().unwrap();
-    let changed = vs.variables()["bert.encoder.layer.0.attention.self.query.weight"].ne_tensor(&before.iter().find(|(n, _)| n == "bert.encoder.layer.0.attention.self.query.weight").unwrap().1).any().int64_value(&[]);
-    assert_eq!(changed, 1, "mix writes W~ into the variable");
-    model.forward_t(&batch, true).unwrap().cross_entropy_for_logits(&Tensor::from_slice(&[0i64, 1, 0, 1])).backward();
-    mx.unmix().unwrap();
-    adam.clip_grad_norm(1.0).unwrap();
-    adam.step(0.0).unwrap();
+    let q_before = &before.iter().find(|(n, _)| n == q).unwrap().1;
+    assert_eq!(vs.variables()[q].ne_tensor(q_before).any().int64_value(&[]), 1, "mix writes W~ into the variable");
+    mx.restore();
+    assert!(vs.variables()[q].equal(q_before), "restore puts w back");
+    step(&mut mx, &mut adam, 0.0);
     let vars = vs.variables();
     for (name, old) in &before {
         assert!(vars[name].equal(old), "`{name}` changed after a step at lr = 0");

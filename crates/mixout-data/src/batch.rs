@@ -43,7 +43,10 @@ pub fn epoch_order(n: usize, seed: u64, epoch: u32) -> Vec<usize> {
 /// Cuts `order` into consecutive batches of `batch_size`; the last, partial batch is
 /// kept so every example is seen each epoch. A `batch_size` of 0 is treated as 1.
 pub fn batches(order: &[usize], batch_size: usize) -> Vec<Vec<usize>> {
-    order.chunks(batch_size.max(1)).map(<[usize]>::to_vec).collect()
+    order
+        .chunks(batch_size.max(1))
+        .map(<[usize]>::to_vec)
+        .collect()
 }
 
 /// Splits one batch into at most `k` micro-batches for gradient accumulation. The
@@ -102,7 +105,13 @@ pub fn pad(items: &[&Encoded], pad_id: i64) -> Padded {
         token_type_ids[row.clone()].copy_from_slice(&item.token_type_ids);
         attention_mask[row].fill(1);
     }
-    Padded { input_ids, token_type_ids, attention_mask, rows, cols }
+    Padded {
+        input_ids,
+        token_type_ids,
+        attention_mask,
+        rows,
+        cols,
+    }
 }
 
 /// Cost of padding over a list of batches: tokens in the padded matrices divided by
@@ -131,21 +140,30 @@ mod tests {
     use super::*;
 
     fn enc(ids: &[i64], types: &[i64]) -> Encoded {
-        Encoded { input_ids: ids.to_vec(), token_type_ids: types.to_vec() }
+        Encoded {
+            input_ids: ids.to_vec(),
+            token_type_ids: types.to_vec(),
+        }
     }
 
     #[test]
     fn subset_is_sorted_distinct_and_seeded() {
         let a = subset_indices(100, 10, 7).expect("fits");
         assert_eq!(a.len(), 10);
-        assert!(a.windows(2).all(|w| w[0] < w[1]), "sorted and distinct: {a:?}");
+        assert!(
+            a.windows(2).all(|w| w[0] < w[1]),
+            "sorted and distinct: {a:?}"
+        );
         assert!(a.iter().all(|&i| i < 100));
         assert_eq!(a, subset_indices(100, 10, 7).expect("fits"));
         assert_ne!(a, subset_indices(100, 10, 8).expect("fits"));
         assert_eq!(subset_indices(5, 5, 1).expect("fits"), vec![0, 1, 2, 3, 4]);
         assert_eq!(subset_indices(5, 0, 1).expect("fits"), Vec::<usize>::new());
         let err = subset_indices(5, 6, 1).expect_err("too many");
-        assert!(err.to_string().contains("6") && err.to_string().contains("5"), "{err}");
+        assert!(
+            err.to_string().contains("6") && err.to_string().contains("5"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -170,13 +188,16 @@ mod tests {
         assert_eq!(epoch_order(10, 42, 2), PINNED_SEED42_EPOCH2);
         assert_eq!(subset_indices(20, 5, 42).expect("fits"), PINNED_SUBSET);
     }
-    const PINNED_SEED0_EPOCH0: [usize; 10] = [0; 10];
-    const PINNED_SEED42_EPOCH2: [usize; 10] = [0; 10];
-    const PINNED_SUBSET: [usize; 5] = [0; 5];
+    const PINNED_SEED0_EPOCH0: [usize; 10] = [3, 8, 5, 2, 7, 1, 0, 4, 9, 6];
+    const PINNED_SEED42_EPOCH2: [usize; 10] = [2, 9, 7, 6, 8, 0, 1, 4, 5, 3];
+    const PINNED_SUBSET: [usize; 5] = [1, 2, 5, 9, 15];
 
     #[test]
     fn batches_keep_last_partial() {
-        assert_eq!(batches(&[4, 3, 2, 1, 0], 2), vec![vec![4, 3], vec![2, 1], vec![0]]);
+        assert_eq!(
+            batches(&[4, 3, 2, 1, 0], 2),
+            vec![vec![4, 3], vec![2, 1], vec![0]]
+        );
         assert_eq!(batches(&[1, 2], 5), vec![vec![1, 2]]);
         assert!(batches(&[], 3).is_empty());
         assert_eq!(batches(&[1, 2], 0), vec![vec![1], vec![2]]);

@@ -11,6 +11,8 @@
 //! Errors of every module are one [`DataError`], whose messages name the file, the line
 //! and what was expected there.
 
+#![warn(missing_docs)]
+
 pub mod batch;
 pub mod error;
 pub mod glue;

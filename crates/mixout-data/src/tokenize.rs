@@ -77,20 +77,39 @@ impl Tokenizer {
         let (lower_case, strip_accents) = match fs::read_to_string(&config_path) {
             Ok(text) => casing_from_config(&config_path, &text)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (true, true),
-            Err(source) => return Err(DataError::Io { path: config_path, source }),
+            Err(source) => {
+                return Err(DataError::Io {
+                    path: config_path,
+                    source,
+                })
+            }
         };
         Self::from_vocab(&dir.join("vocab.txt"), lower_case, strip_accents)
     }
 
     /// Builds a tokenizer from a WordPiece `vocab.txt` with explicit casing options.
-    pub fn from_vocab(vocab_path: &Path, lower_case: bool, strip_accents: bool) -> Result<Tokenizer> {
+    pub fn from_vocab(
+        vocab_path: &Path,
+        lower_case: bool,
+        strip_accents: bool,
+    ) -> Result<Tokenizer> {
         // Checked first so a missing file gets the usual I/O message with its path.
-        fs::metadata(vocab_path).map_err(|source| DataError::Io { path: vocab_path.to_path_buf(), source })?;
-        let fail = |message: String| DataError::Tokenizer { path: vocab_path.to_path_buf(), message };
-        let inner = BertTokenizer::from_file(vocab_path, lower_case, strip_accents).map_err(|e| fail(e.to_string()))?;
+        fs::metadata(vocab_path).map_err(|source| DataError::Io {
+            path: vocab_path.to_path_buf(),
+            source,
+        })?;
+        let fail = |message: String| DataError::Tokenizer {
+            path: vocab_path.to_path_buf(),
+            message,
+        };
+        let inner = BertTokenizer::from_file(vocab_path, lower_case, strip_accents)
+            .map_err(|e| fail(e.to_string()))?;
         let values = inner.vocab().values();
         let id = |token: &str| {
-            values.get(token).copied().ok_or_else(|| fail(format!("the vocabulary has no `{token}` token")))
+            values
+                .get(token)
+                .copied()
+                .ok_or_else(|| fail(format!("the vocabulary has no `{token}` token")))
         };
         let (cls_id, sep_id, pad_id) = (id("[CLS]")?, id("[SEP]")?, id("[PAD]")?);
         let vocab_size = values.len();
@@ -114,7 +133,8 @@ impl Tokenizer {
         let mut ids_b = b.map(|b| self.word_piece_ids(b));
         let n_special = if b.is_some() { 3 } else { 2 };
         let budget = max_len.saturating_sub(n_special);
-        let (keep_a, keep_b) = truncation_lengths(ids_a.len(), ids_b.as_ref().map_or(0, Vec::len), budget);
+        let (keep_a, keep_b) =
+            truncation_lengths(ids_a.len(), ids_b.as_ref().map_or(0, Vec::len), budget);
         ids_a.truncate(keep_a);
         if let Some(ids_b) = ids_b.as_mut() {
             ids_b.truncate(keep_b);
@@ -132,7 +152,10 @@ impl Tokenizer {
         }
         let mut token_type_ids = vec![0; first_segment];
         token_type_ids.resize(input_ids.len(), 1);
-        Encoded { input_ids, token_type_ids }
+        Encoded {
+            input_ids,
+            token_type_ids,
+        }
     }
 
     /// Encodes every example (in parallel; the output keeps the input order).
@@ -187,13 +210,19 @@ impl Tokenizer {
 
 /// Reads `(lower_case, strip_accents)` from a `tokenizer_config.json`.
 fn casing_from_config(path: &Path, text: &str) -> Result<(bool, bool)> {
-    let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };
-    let config: Value = serde_json::from_str(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+    let fail = |message: String| DataError::Tokenizer {
+        path: path.to_path_buf(),
+        message,
+    };
+    let config: Value =
+        serde_json::from_str(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     let flag = |key: &str| -> Result<Option<bool>> {
         match config.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(fail(format!("expected `{key}` to be true, false or null, found {other}"))),
+            Some(other) => Err(fail(format!(
+                "expected `{key}` to be true, false or null, found {other}"
+            ))),
         }
     };
     let lower_case = flag("do_lower_case")?.unwrap_or(true);
@@ -216,9 +245,17 @@ fn truncation_lengths(len_a: usize, len_b: usize, budget: usize) -> (usize, usiz
         return (len_a, len_b);
     }
     let swapped = len_a > len_b;
-    let (short, long) = if swapped { (len_b, len_a) } else { (len_a, len_b) };
+    let (short, long) = if swapped {
+        (len_b, len_a)
+    } else {
+        (len_a, len_b)
+    };
     let mut keep_short = short;
-    let mut keep_long = if short > budget { short } else { short.max(budget - short) };
+    let mut keep_long = if short > budget {
+        short
+    } else {
+        short.max(budget - short)
+    };
     if keep_short + keep_long > budget {
         keep_short = budget / 2;
         keep_long = keep_short + budget % 2;
@@ -322,13 +359,18 @@ mod tests {
     fn casing_follows_hugging_face_defaults() {
         let p = Path::new("tokenizer_config.json");
         assert_eq!(casing_from_config(p, "{}").expect("valid"), (true, true));
-        assert_eq!(casing_from_config(p, r#"{"do_lower_case": false}"#).expect("valid"), (false, false));
         assert_eq!(
-            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": null}"#).expect("valid"),
+            casing_from_config(p, r#"{"do_lower_case": false}"#).expect("valid"),
+            (false, false)
+        );
+        assert_eq!(
+            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": null}"#)
+                .expect("valid"),
             (true, true)
         );
         assert_eq!(
-            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": false}"#).expect("valid"),
+            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": false}"#)
+                .expect("valid"),
             (true, false)
         );
         let err = casing_from_config(p, r#"{"do_lower_case": "yes"}"#).expect_err("wrong type");

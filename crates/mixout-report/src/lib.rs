@@ -5,6 +5,8 @@
 //! ([`results::read_results_dir`]), summarises it ([`summary`]), and writes
 //! `summary.md`, `summary.csv` and the PNG plots ([`plot`]) into an output folder.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod plot;
 pub mod results;

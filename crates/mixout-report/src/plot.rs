@@ -95,7 +95,11 @@ fn anchored(px: f64, h: HPos, v: VPos) -> TextStyle<'static> {
 
 /// Runs a drawing function on a fresh bitmap of `size` and saves it, mapping any
 /// failure to [`ReportError::Plot`] naming the file.
-fn render(path: &Path, size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> DrawResult<()>) -> Result<()> {
+fn render(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area<'_>) -> DrawResult<()>,
+) -> Result<()> {
     let fail = |message: String| ReportError::Plot { path: path.to_path_buf(), message };
     ensure_font().map_err(fail)?;
     let root = BitMapBackend::new(path, size).into_drawing_area();
@@ -168,7 +172,9 @@ fn draw_swatch(area: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> DrawResult<()>
         Swatch::Dot(c) => area.draw(&Circle::new((x, y), 6, c.filled()))?,
         Swatch::Triangle(c) => area.draw(&TriangleMarker::new((x, y + 1), 8, c.filled()))?,
         Swatch::Cross(c) => area.draw(&Cross::new((x, y), 6, c.stroke_width(3)))?,
-        Swatch::Line(c, w) => area.draw(&PathElement::new(vec![(x - 14, y), (x + 14, y)], c.stroke_width(w)))?,
+        Swatch::Line(c, w) => {
+            area.draw(&PathElement::new(vec![(x - 14, y), (x + 14, y)], c.stroke_width(w)))?
+        }
         Swatch::Dashed(c) => area.draw(&DashedPathElement::new(
             vec![(x - 16, y), (x + 16, y)],
             7,
@@ -176,7 +182,10 @@ fn draw_swatch(area: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> DrawResult<()>
             c.stroke_width(2),
         ))?,
         Swatch::Band => {
-            area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], BLACK.mix(0.08).filled()))?;
+            area.draw(&Rectangle::new(
+                [(x - 14, y - 9), (x + 14, y + 9)],
+                BLACK.mix(0.08).filled(),
+            ))?;
             area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], BLACK.mix(0.35)))?;
         }
         Swatch::MeanDot(c) => {
@@ -188,7 +197,13 @@ fn draw_swatch(area: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> DrawResult<()>
 }
 
 /// Draws legend items in rows, wrapping at `max_x`; returns the number of rows.
-fn draw_legend(area: &Area<'_>, items: &[(Swatch, String)], x0: i32, y0: i32, max_x: i32) -> DrawResult<i32> {
+fn draw_legend(
+    area: &Area<'_>,
+    items: &[(Swatch, String)],
+    x0: i32,
+    y0: i32,
+    max_x: i32,
+) -> DrawResult<i32> {
     let style = anchored(17.0, HPos::Left, VPos::Center);
     let (mut x, mut y, mut rows) = (x0, y0, 1);
     for (swatch, text) in items {
@@ -207,10 +222,19 @@ fn draw_legend(area: &Area<'_>, items: &[(Swatch, String)], x0: i32, y0: i32, ma
 }
 
 /// Title, subtitle and legend at the top; returns the height they take.
-fn draw_header(area: &Area<'_>, title: &str, subtitle: &str, legend: &[(Swatch, String)]) -> DrawResult<i32> {
+fn draw_header(
+    area: &Area<'_>,
+    title: &str,
+    subtitle: &str,
+    legend: &[(Swatch, String)],
+) -> DrawResult<i32> {
     let (w, _) = area.dim_in_pixel();
     let cx = w as i32 / 2;
-    area.draw(&Text::new(title.to_string(), (cx, 10), anchored(TITLE_PX, HPos::Center, VPos::Top)))?;
+    area.draw(&Text::new(
+        title.to_string(),
+        (cx, 10),
+        anchored(TITLE_PX, HPos::Center, VPos::Top),
+    ))?;
     area.draw(&Text::new(
         subtitle.to_string(),
         (cx, 44),
@@ -267,7 +291,12 @@ fn swarm(ys: &[f64], diameter: f64, half_width: f64) -> Vec<f64> {
 
 /// Lines of a setting label wrapped to `max_w` pixels, breaking after `+`, `,`,
 /// `_`, `-`, `)` or a space where possible, mid-word otherwise.
-fn wrap_label(area: &Area<'_>, label: &str, style: &TextStyle<'_>, max_w: u32) -> DrawResult<Vec<String>> {
+fn wrap_label(
+    area: &Area<'_>,
+    label: &str,
+    style: &TextStyle<'_>,
+    max_w: u32,
+) -> DrawResult<Vec<String>> {
     let width = |s: &str| area.estimate_text_size(s, style).map(|(w, _)| w);
     let mut lines = Vec::new();
     let mut rest: Vec<char> = label.chars().collect();
@@ -292,7 +321,12 @@ fn wrap_label(area: &Area<'_>, label: &str, style: &TextStyle<'_>, max_w: u32) -
 /// Draws the chance score as a dashed line across the plotting area, labelled in
 /// the right margin so the label never covers data.
 fn draw_chance(area: &Area<'_>, x0: i32, x1: i32, y: i32, chance: f64) -> DrawResult<()> {
-    area.draw(&DashedPathElement::new(vec![(x0, y), (x1, y)], 10, 6, RGBColor(60, 60, 60).stroke_width(2)))?;
+    area.draw(&DashedPathElement::new(
+        vec![(x0, y), (x1, y)],
+        10,
+        6,
+        RGBColor(60, 60, 60).stroke_width(2),
+    ))?;
     let style = anchored(17.0, HPos::Left, VPos::Center).color(&RGBColor(60, 60, 60));
     area.draw(&Text::new("chance".to_string(), (x1 + 8, y - 10), style.clone()))?;
     area.draw(&Text::new(format!("{chance:.1}"), (x1 + 8, y + 11), style))?;
@@ -346,7 +380,8 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
     legend.push((Swatch::Line(BLACK.to_rgba(), 4), "mean".to_string()));
     legend.push((Swatch::Band, "±1 std".to_string()));
     legend.push((Swatch::Dashed(RGBColor(60, 60, 60).to_rgba()), "chance".to_string()));
-    let title = format!("{}: final {} of every restart, per setting", t.task, metric_label(&t.metric));
+    let title =
+        format!("{}: final {} of every restart, per setting", t.task, metric_label(&t.metric));
     let subtitle = format!("model: {}   (paper Figure 3 style)", model_name(t));
     let header = draw_header(root, &title, &subtitle, &legend)?;
 
@@ -388,7 +423,8 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
         .y_label_area_size(left_area as u32)
         .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), y_lo..y_hi)?;
     // No score ticks inside the band of diverged runs: a cross there is not a score.
-    let tick = |y: &f64| if any_diverged && *y < diverged_y { String::new() } else { format!("{y:.1}") };
+    let tick =
+        |y: &f64| if any_diverged && *y < diverged_y { String::new() } else { format!("{y:.1}") };
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -408,8 +444,16 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
     let diverged_band_y = if any_diverged {
         let top = px(0.0, diverged_y).1;
         root.draw(&Rectangle::new([(xr.start + 1, top), (xr.end, yr.end - 1)], WHITE.filled()))?;
-        root.draw(&Rectangle::new([(xr.start + 1, top), (xr.end, yr.end - 1)], DIVERGED.mix(0.05).filled()))?;
-        root.draw(&DashedPathElement::new(vec![(xr.start, top), (xr.end, top)], 3, 4, DIVERGED.mix(0.5)))?;
+        root.draw(&Rectangle::new(
+            [(xr.start + 1, top), (xr.end, yr.end - 1)],
+            DIVERGED.mix(0.05).filled(),
+        ))?;
+        root.draw(&DashedPathElement::new(
+            vec![(xr.start, top), (xr.end, top)],
+            3,
+            4,
+            DIVERGED.mix(0.5),
+        ))?;
         let y = (top + yr.end) / 2;
         let style = anchored(16.0, HPos::Right, VPos::Center).color(&DIVERGED);
         root.draw(&Text::new("diverged".to_string(), (xr.start - 8, y), style))?;
@@ -442,12 +486,19 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
             let y = diverged_band_y;
             let offsets = swarm(&vec![y as f64; c.diverged], 15.0, (col_px as f64) * 0.45);
             for dx in offsets {
-                root.draw(&Cross::new(((cx as f64 + dx).round() as i32, y), 6, DIVERGED.stroke_width(3)))?;
+                root.draw(&Cross::new(
+                    ((cx as f64 + dx).round() as i32, y),
+                    6,
+                    DIVERGED.stroke_width(3),
+                ))?;
             }
         }
         if let Some((m, _)) = c.mean_std {
             let y = px(0.0, m).1;
-            root.draw(&PathElement::new(vec![(cx - bar_half, y), (cx + bar_half, y)], BLACK.stroke_width(4)))?;
+            root.draw(&PathElement::new(
+                vec![(cx - bar_half, y), (cx + bar_half, y)],
+                BLACK.stroke_width(4),
+            ))?;
         }
         for (j, line) in labels[i].iter().enumerate() {
             let style = if j + 1 == labels[i].len() {
@@ -482,12 +533,12 @@ fn families<'r, 'a>(t: &'r TaskRuns<'a>) -> [Family<'r, 'a>; 2] {
     let key = |p: f64| (p * 1e6).round() as i64;
     for s in &t.settings {
         let p = &s.params;
-        if p.wdecay_toward.eq_ignore_ascii_case("pretrained") && p.wdecay > 0.0 {
+        if p.wdecay_toward.eq_ignore_ascii_case("pretrained") && !is_zero(p.wdecay) {
             continue;
         }
-        if p.mixout_p == 0.0 {
+        if is_zero(p.mixout_p) {
             dropout.entry(key(p.dropout)).or_insert((p.dropout, s));
-            if p.dropout == 0.0 {
+            if is_zero(p.dropout) {
                 mixout.entry(0).or_insert((0.0, s));
             }
         } else {
@@ -495,9 +546,18 @@ fn families<'r, 'a>(t: &'r TaskRuns<'a>) -> [Family<'r, 'a>; 2] {
         }
     }
     [
-        Family { name: "dropout(p)", color: DROPOUT_ORANGE, points: dropout.into_values().collect() },
+        Family {
+            name: "dropout(p)",
+            color: DROPOUT_ORANGE,
+            points: dropout.into_values().collect(),
+        },
         Family { name: "mixout(w_pre, p)", color: OK_BLUE, points: mixout.into_values().collect() },
     ]
+}
+
+/// Knob values come from YAML decimals: compare with a tolerance.
+fn is_zero(x: f64) -> bool {
+    x.abs() < 1e-9
 }
 
 /// Whether the task has a p-sweep worth a Figure 4: at least three distinct p
@@ -513,16 +573,21 @@ pub fn psweep_plot(t: &TaskRuns<'_>, path: &Path) -> Result<()> {
 }
 
 fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
-    let fams: Vec<Family<'_, '_>> = families(t).into_iter().filter(|f| !f.points.is_empty()).collect();
+    let fams: Vec<Family<'_, '_>> =
+        families(t).into_iter().filter(|f| !f.points.is_empty()).collect();
     // The setting with neither dropout nor mixout is p = 0 of both families: it is
     // drawn once, centred and grey, and both mean lines start from it.
     let is_shared = |s: &SettingRuns<'_>| {
         fams.len() > 1 && fams.iter().all(|f| f.points.iter().any(|(_, q)| std::ptr::eq(*q, s)))
     };
-    let mut settings: Vec<&SettingRuns<'_>> = fams.iter().flat_map(|f| f.points.iter().map(|(_, s)| *s)).collect();
+    let mut settings: Vec<&SettingRuns<'_>> =
+        fams.iter().flat_map(|f| f.points.iter().map(|(_, s)| *s)).collect();
     settings.sort_by_key(|s| s.setting_index);
     settings.dedup_by(|a, b| std::ptr::eq(*a, *b));
-    let hidden: usize = settings.iter().map(|s| s.runs.iter().filter(|r| finished_score(r).is_none()).count()).sum();
+    let hidden: usize = settings
+        .iter()
+        .map(|s| s.runs.iter().filter(|r| finished_score(r).is_none()).count())
+        .sum();
     let any_shared = settings.iter().any(|s| is_shared(s));
     let mut legend: Vec<(Swatch, String)> = Vec::new();
     for f in &fams {
@@ -530,9 +595,11 @@ fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         legend.push((Swatch::MeanDot(f.color.to_rgba()), format!("{}: mean", f.name)));
     }
     if any_shared {
-        legend.push((Swatch::Dot(SHARED_GREY.mix(0.6)), "p = 0 (no dropout, no mixout)".to_string()));
+        legend
+            .push((Swatch::Dot(SHARED_GREY.mix(0.6)), "p = 0 (no dropout, no mixout)".to_string()));
     }
-    legend.push((Swatch::Triangle(RGBColor(90, 90, 90).to_rgba()), "failed (≤ chance)".to_string()));
+    legend
+        .push((Swatch::Triangle(RGBColor(90, 90, 90).to_rgba()), "failed (≤ chance)".to_string()));
     legend.push((Swatch::Dashed(RGBColor(60, 60, 60).to_rgba()), "chance".to_string()));
     let title = format!("{}: final {} against p", t.task, metric_label(&t.metric));
     let mut subtitle = format!("model: {}   (paper Figure 4 style)", model_name(t));
@@ -565,7 +632,9 @@ fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(11)
-        .x_label_formatter(&|p| format!("{p:.2}").trim_end_matches('0').trim_end_matches('.').to_string())
+        .x_label_formatter(&|p| {
+            format!("{p:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
+        })
         .y_labels(8)
         .x_desc("p  (dropout probability, or mixout probability)")
         .y_desc(metric_label(&t.metric))
@@ -579,20 +648,38 @@ fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
     draw_chance(root, xr.start, xr.end, px(0.0, t.chance).1, t.chance)?;
 
     // Families sit side by side at each p, so their swarms never mix.
-    let min_gap = ps.windows(2).map(|w| (px(w[1], 0.0).0 - px(w[0], 0.0).0) as f64).fold(f64::INFINITY, f64::min);
+    let min_gap = ps
+        .windows(2)
+        .map(|w| (px(w[1], 0.0).0 - px(w[0], 0.0).0) as f64)
+        .fold(f64::INFINITY, f64::min);
     let min_gap = if min_gap.is_finite() { min_gap } else { (xr.end - xr.start) as f64 / 4.0 };
     let shift = if fams.len() > 1 { min_gap * 0.2 } else { 0.0 };
     let half_width = (min_gap * if fams.len() > 1 { 0.17 } else { 0.35 }).max(6.0);
     let mut shared_means: Vec<(i32, i32)> = Vec::new();
     for (fi, f) in fams.iter().enumerate() {
-        let family_dx = if fams.len() > 1 { if fi == 0 { -shift } else { shift } } else { 0.0 };
+        let family_dx = if fams.len() > 1 {
+            if fi == 0 {
+                -shift
+            } else {
+                shift
+            }
+        } else {
+            0.0
+        };
         let mut means: Vec<(i32, i32)> = Vec::new();
         for (p, s) in &f.points {
             let shared = is_shared(s);
-            let (dx, color, width) = if shared { (0.0, SHARED_GREY, 2.0 * half_width) } else { (family_dx, f.color, half_width) };
+            let (dx, color, width) = if shared {
+                (0.0, SHARED_GREY, 2.0 * half_width)
+            } else {
+                (family_dx, f.color, half_width)
+            };
             let cx = px(*p, 0.0).0 as f64 + dx;
-            let mut pts: Vec<(f64, u64, bool)> =
-                s.runs.iter().filter_map(|r| finished_score(r).map(|v| (v, r.seed, r.failed))).collect();
+            let mut pts: Vec<(f64, u64, bool)> = s
+                .runs
+                .iter()
+                .filter_map(|r| finished_score(r).map(|v| (v, r.seed, r.failed)))
+                .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             if !shared || fi == 0 {
                 let dot_ys: Vec<f64> = pts.iter().map(|q| px(0.0, q.0).1 as f64).collect();
@@ -634,8 +721,14 @@ pub fn curves_plot(t: &TaskRuns<'_>, path: &Path) -> Result<()> {
 }
 
 /// (epoch, value) of a run's finite values picked by `f`.
-fn series(r: &RunResult, f: &dyn Fn(&crate::results::EpochRecord) -> Option<f64>) -> Vec<(f64, f64)> {
-    r.epochs.iter().filter_map(|e| f(e).filter(|v| v.is_finite()).map(|v| (e.epoch as f64, v))).collect()
+fn series(
+    r: &RunResult,
+    f: &dyn Fn(&crate::results::EpochRecord) -> Option<f64>,
+) -> Vec<(f64, f64)> {
+    r.epochs
+        .iter()
+        .filter_map(|e| f(e).filter(|v| v.is_finite()).map(|v| (e.epoch as f64, v)))
+        .collect()
 }
 
 /// Per-epoch mean over the runs that have a value at that epoch.
@@ -657,13 +750,21 @@ fn draw_curves(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         .enumerate()
         .map(|(i, s)| (Swatch::Line(color(i).to_rgba(), 4), s.setting.clone()))
         .collect();
-    legend.push((Swatch::Line(BLACK.mix(0.3), 1), "one run".to_string()));
+    legend.push((Swatch::Line(BLACK.mix(0.3), 2), "one run".to_string()));
     legend.push((Swatch::Line(BLACK.to_rgba(), 4), "mean of runs".to_string()));
+    let any_diverged =
+        t.settings.iter().flat_map(|s| s.runs.iter()).any(|r| r.status == RunStatus::Diverged);
+    if any_diverged {
+        legend.push((Swatch::Cross(BLACK.mix(0.7)), "last epoch of a diverged run".to_string()));
+    }
     let title = format!("{}: training curves per epoch", t.task);
-    let subtitle = format!("model: {}   (diverged runs end where the loss stopped being finite)", model_name(t));
+    let subtitle = format!("model: {}", model_name(t));
     let header = draw_header(root, &title, &subtitle, &legend)?;
     let (_, body) = root.split_vertically(header);
     let panels = body.split_evenly((1, 2));
+    // Thin lines only when there are many: a few 1-px lines at 30% vanish.
+    let n_runs: usize = t.settings.iter().map(|s| s.runs.len()).sum();
+    let faint_px = if n_runs > 60 { 1 } else { 2 };
 
     let metric = t.metric.clone();
     let loss: Vec<Vec<Vec<(f64, f64)>>> = t
@@ -712,7 +813,22 @@ fn draw_curves(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
             .draw()?;
         for (i, runs) in data.iter().enumerate() {
             for line in runs {
-                chart.draw_series(LineSeries::new(line.clone(), color(i).mix(0.3).stroke_width(1)))?;
+                chart.draw_series(LineSeries::new(
+                    line.clone(),
+                    color(i).mix(0.3).stroke_width(faint_px),
+                ))?;
+            }
+        }
+        // A diverged run may have a single epoch, which draws no line: mark where it ended.
+        for (i, (s, runs)) in t.settings.iter().zip(data.iter()).enumerate() {
+            for (r, line) in s.runs.iter().zip(runs) {
+                if let (RunStatus::Diverged, Some(&last)) = (r.status, line.last()) {
+                    chart.draw_series(std::iter::once(Cross::new(
+                        last,
+                        6,
+                        color(i).stroke_width(3),
+                    )))?;
+                }
             }
         }
         for (i, runs) in data.iter().enumerate() {

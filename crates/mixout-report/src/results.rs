@@ -141,10 +141,8 @@ impl RunResult {
         let dir = path.parent().unwrap_or(results_dir);
         std::fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
         let tmp = dir.join(format!(".{}.tmp{}", sanitize(&self.run_id), std::process::id()));
-        let text = serde_json::to_string_pretty(self).map_err(|e| ReportError::Json {
-            path: path.clone(),
-            source: e,
-        })?;
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| ReportError::Json { path: path.clone(), source: e })?;
         std::fs::write(&tmp, text + "\n").map_err(|e| ReportError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| ReportError::io(&path, e))?;
         Ok(path)
@@ -153,10 +151,8 @@ impl RunResult {
     /// Reads one result file.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
-        serde_json::from_str(&text).map_err(|e| ReportError::Json {
-            path: path.to_path_buf(),
-            source: e,
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| ReportError::Json { path: path.to_path_buf(), source: e })
     }
 }
 

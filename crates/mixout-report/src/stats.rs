@@ -117,7 +117,10 @@ pub struct PairedComparison {
 /// pairs [`BOOTSTRAP_RESAMPLES`] times with a ChaCha8 generator seeded with
 /// [`BOOTSTRAP_SEED`], so the interval is identical on every machine and every run.
 /// Returns `None` when no seed is shared.
-pub fn paired_comparison(setting: &[(u64, f64)], baseline: &[(u64, f64)]) -> Option<PairedComparison> {
+pub fn paired_comparison(
+    setting: &[(u64, f64)],
+    baseline: &[(u64, f64)],
+) -> Option<PairedComparison> {
     let mut base: Vec<(u64, f64)> = baseline.to_vec();
     base.sort_by_key(|&(seed, _)| seed);
     let mut pairs: Vec<(u64, f64)> = setting
@@ -137,7 +140,12 @@ pub fn paired_comparison(setting: &[(u64, f64)], baseline: &[(u64, f64)]) -> Opt
 /// Percentile bootstrap interval of the mean at confidence `level`, from
 /// `resamples` resamples with replacement drawn by ChaCha8 seeded with `seed`;
 /// `None` with fewer than two values or no resamples.
-pub fn bootstrap_mean_ci(xs: &[f64], level: f64, resamples: usize, seed: u64) -> Option<(f64, f64)> {
+pub fn bootstrap_mean_ci(
+    xs: &[f64],
+    level: f64,
+    resamples: usize,
+    seed: u64,
+) -> Option<(f64, f64)> {
     let n = xs.len();
     if n < 2 || resamples == 0 {
         return None;

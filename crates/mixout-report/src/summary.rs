@@ -155,9 +155,15 @@ impl PaperSetting {
             Self::WdecayPretrained(l) if approx(l, 0.01) => {
                 [(56.3, 71.5), (86.2, 91.6), (41.9, 65.6), (85.4, 90.5)]
             }
-            Self::Mixout(p) if approx(p, 0.7) => [(61.6, 74.0), (87.1, 91.1), (57.4, 62.1), (89.6, 90.3)],
-            Self::Mixout(p) if approx(p, 0.8) => [(64.0, 74.0), (89.0, 90.7), (57.9, 63.8), (89.4, 90.3)],
-            Self::Mixout(p) if approx(p, 0.9) => [(64.3, 73.3), (88.2, 91.4), (55.2, 63.4), (89.4, 90.0)],
+            Self::Mixout(p) if approx(p, 0.7) => {
+                [(61.6, 74.0), (87.1, 91.1), (57.4, 62.1), (89.6, 90.3)]
+            }
+            Self::Mixout(p) if approx(p, 0.8) => {
+                [(64.0, 74.0), (89.0, 90.7), (57.9, 63.8), (89.4, 90.3)]
+            }
+            Self::Mixout(p) if approx(p, 0.9) => {
+                [(64.3, 73.3), (88.2, 91.4), (55.2, 63.4), (89.4, 90.0)]
+            }
             Self::MixoutWdecay(p) if approx(p, 0.7) => {
                 [(65.3, 74.4), (87.8, 91.8), (51.9, 64.0), (89.6, 90.6)]
             }
@@ -292,7 +298,9 @@ impl Provenance {
             experiments: uniq(&|r| r.experiment.clone()),
             models: uniq(&|r| r.model.clone()),
             versions: uniq(&|r| match &r.versions.git {
-                Some(g) => format!("mixout {} ({g}), libtorch {}", r.versions.mixout, r.versions.libtorch),
+                Some(g) => {
+                    format!("mixout {} ({g}), libtorch {}", r.versions.mixout, r.versions.libtorch)
+                }
                 None => format!("mixout {}, libtorch {}", r.versions.mixout, r.versions.libtorch),
             }),
         }
@@ -323,7 +331,13 @@ fn delta_text(r: &SettingSummary) -> String {
         None => "no shared seeds".to_string(),
         Some(c) => match c.ci95 {
             Some((lo, hi)) => {
-                format!("{} [{}, {}] (n={})", signed1(c.mean_diff), signed1(lo), signed1(hi), c.n_pairs)
+                format!(
+                    "{} [{}, {}] (n={})",
+                    signed1(c.mean_diff),
+                    signed1(lo),
+                    signed1(hi),
+                    c.n_pairs
+                )
             }
             None => format!("{} (n={})", signed1(c.mean_diff), c.n_pairs),
         },
@@ -339,7 +353,9 @@ fn ref_text(r: &SettingSummary) -> String {
 
 /// The cells of a row, shared by the markdown and terminal tables so they agree.
 fn cells(r: &SettingSummary) -> Vec<String> {
-    let s = |f: fn(&Describe) -> f64| r.stats.as_ref().map(|d| f1(f(d))).unwrap_or_else(|| "-".to_string());
+    let s = |f: fn(&Describe) -> f64| {
+        r.stats.as_ref().map(|d| f1(f(d))).unwrap_or_else(|| "-".to_string())
+    };
     vec![
         r.setting.clone(),
         r.runs.to_string(),
@@ -394,7 +410,8 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
     for t in tasks {
         let _ = writeln!(md, "\n## {}\n", task_caption(t).replacen(':', " —", 1));
         let _ = writeln!(md, "| {} |", HEADERS.join(" | "));
-        let align: Vec<&str> = HEADERS.iter().enumerate().map(|(i, _)| if i == 0 { "---" } else { "---:" }).collect();
+        let align: Vec<&str> =
+            HEADERS.iter().enumerate().map(|(i, _)| if i == 0 { "---" } else { "---:" }).collect();
         let _ = writeln!(md, "|{}|", align.join("|"));
         for r in &t.rows {
             let mut c = cells(r);
@@ -404,7 +421,8 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
             }
             let _ = writeln!(md, "| {} |", c.join(" | "));
         }
-        let figs: Vec<&String> = figures.iter().filter(|(task, _)| task == &t.task).map(|(_, f)| f).collect();
+        let figs: Vec<&String> =
+            figures.iter().filter(|(task, _)| task == &t.task).map(|(_, f)| f).collect();
         if !figs.is_empty() {
             let _ = writeln!(md);
             for f in figs {
@@ -423,7 +441,8 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
         "- **runs**: result files of the setting; **mean, std, median, min, max** are over the runs \
          that finished (std is the sample standard deviation, divisor n−1; 0 for a single run)."
     );
-    let chances: Vec<String> = tasks.iter().map(|t| format!("{} {} {}", t.task, t.metric, f1(t.chance))).collect();
+    let chances: Vec<String> =
+        tasks.iter().map(|t| format!("{} {} {}", t.task, t.metric, f1(t.chance))).collect();
     let _ = writeln!(
         md,
         "- **failed**: the run's dev score is at or below the chance score (the majority-class \
@@ -495,7 +514,8 @@ pub fn terminal_table(tasks: &[TaskSummary]) -> String {
 }
 
 /// Column names of `summary.csv`.
-pub const CSV_HEADER: &str = "task,metric,chance,setting,setting_index,dropout,mixout_p,wdecay,wdecay_toward,\
+pub const CSV_HEADER: &str =
+    "task,metric,chance,setting,setting_index,dropout,mixout_p,wdecay,wdecay_toward,\
 head,mixout_layers,lr,epochs,bias_correction,runs,finished,mean,std,median,min,max,failed,diverged,\
 is_baseline,pairs,delta_mean,delta_ci_low,delta_ci_high,paper_setting,paper_mean,paper_max";
 

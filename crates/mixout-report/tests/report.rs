@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mixout_report::{write_report, EpochRecord, ReportError, RunParams, RunResult, RunStatus, Versions};
+use mixout_report::{
+    write_report, EpochRecord, ReportError, RunParams, RunResult, RunStatus, Versions,
+};
 
 struct Spec {
     setting: &'static str,
@@ -17,11 +19,32 @@ struct Spec {
     toward: &'static str,
 }
 
-const BASELINE: Spec = Spec { setting: "baseline", index: 0, dropout: 0.1, mixout_p: 0.0, wdecay: 0.01, toward: "zero" };
-const MIXOUT07: Spec = Spec { setting: "mixout0.7", index: 1, dropout: 0.0, mixout_p: 0.7, wdecay: 0.0, toward: "zero" };
+const BASELINE: Spec = Spec {
+    setting: "baseline",
+    index: 0,
+    dropout: 0.1,
+    mixout_p: 0.0,
+    wdecay: 0.01,
+    toward: "zero",
+};
+const MIXOUT07: Spec = Spec {
+    setting: "mixout0.7",
+    index: 1,
+    dropout: 0.0,
+    mixout_p: 0.7,
+    wdecay: 0.0,
+    toward: "zero",
+};
 
 /// One run; `score` None means diverged.
-fn run(task: &str, metric: &str, chance: f64, spec: &Spec, seed: u64, score: Option<f64>) -> RunResult {
+fn run(
+    task: &str,
+    metric: &str,
+    chance: f64,
+    spec: &Spec,
+    seed: u64,
+    score: Option<f64>,
+) -> RunResult {
     let status = if score.is_some() { RunStatus::Finished } else { RunStatus::Diverged };
     let n_epochs = if score.is_some() { 3 } else { 1 };
     let epochs = (1..=n_epochs)
@@ -32,7 +55,8 @@ fn run(task: &str, metric: &str, chance: f64, spec: &Spec, seed: u64, score: Opt
             EpochRecord {
                 epoch: e,
                 step: 78 * e as u64,
-                train_loss: 0.7 / e as f64 + 0.01 * seed as f64 - 0.002 * score.unwrap_or(60.0) + 0.1,
+                train_loss: 0.7 / e as f64 + 0.01 * seed as f64 - 0.002 * score.unwrap_or(60.0)
+                    + 0.1,
                 dev,
             }
         })
@@ -55,7 +79,7 @@ fn run(task: &str, metric: &str, chance: f64, spec: &Spec, seed: u64, score: Opt
         status,
         score,
         final_dev,
-        failed: score.map_or(true, |s| s <= chance),
+        failed: score.is_none_or(|s| s <= chance),
         diverged_at_step: if score.is_none() { Some(100) } else { None },
         epochs,
         params: RunParams {
@@ -73,7 +97,12 @@ fn run(task: &str, metric: &str, chance: f64, spec: &Spec, seed: u64, score: Opt
         config: serde_json::json!({}),
         device: "cpu".into(),
         threads: 2,
-        versions: Versions { mixout: "0.1.0".into(), tch: "0.17.0".into(), libtorch: "2.4.0".into(), git: None },
+        versions: Versions {
+            mixout: "0.1.0".into(),
+            tch: "0.17.0".into(),
+            libtorch: "2.4.0".into(),
+            git: None,
+        },
         steps: 234,
         wall_time_s: 1.0,
         steps_per_s: 1.0,
@@ -91,15 +120,57 @@ fn small_fixture(dir: &Path) {
         runs.push(run("RTE", "accuracy", 52.7, &MIXOUT07, seed, s));
     }
     let sweep = [
-        Spec { setting: "dropout0.0", index: 2, dropout: 0.0, mixout_p: 0.0, wdecay: 0.0, toward: "zero" },
-        Spec { setting: "dropout0.3", index: 3, dropout: 0.3, mixout_p: 0.0, wdecay: 0.0, toward: "zero" },
-        Spec { setting: "dropout0.5", index: 4, dropout: 0.5, mixout_p: 0.0, wdecay: 0.0, toward: "zero" },
-        Spec { setting: "mixout0.3", index: 5, dropout: 0.0, mixout_p: 0.3, wdecay: 0.0, toward: "zero" },
-        Spec { setting: "mixout0.9", index: 6, dropout: 0.0, mixout_p: 0.9, wdecay: 0.0, toward: "zero" },
+        Spec {
+            setting: "dropout0.0",
+            index: 2,
+            dropout: 0.0,
+            mixout_p: 0.0,
+            wdecay: 0.0,
+            toward: "zero",
+        },
+        Spec {
+            setting: "dropout0.3",
+            index: 3,
+            dropout: 0.3,
+            mixout_p: 0.0,
+            wdecay: 0.0,
+            toward: "zero",
+        },
+        Spec {
+            setting: "dropout0.5",
+            index: 4,
+            dropout: 0.5,
+            mixout_p: 0.0,
+            wdecay: 0.0,
+            toward: "zero",
+        },
+        Spec {
+            setting: "mixout0.3",
+            index: 5,
+            dropout: 0.0,
+            mixout_p: 0.3,
+            wdecay: 0.0,
+            toward: "zero",
+        },
+        Spec {
+            setting: "mixout0.9",
+            index: 6,
+            dropout: 0.0,
+            mixout_p: 0.9,
+            wdecay: 0.0,
+            toward: "zero",
+        },
     ];
     for (k, spec) in sweep.iter().enumerate() {
         for seed in 1..=3u64 {
-            runs.push(run("RTE", "accuracy", 52.7, spec, seed, Some(55.0 + k as f64 + seed as f64)));
+            runs.push(run(
+                "RTE",
+                "accuracy",
+                52.7,
+                spec,
+                seed,
+                Some(55.0 + k as f64 + seed as f64),
+            ));
         }
     }
     // Result paths are <setting>/<setting>-seed<seed>.json, so a setting label
@@ -126,7 +197,10 @@ fn png_size(path: &Path) -> (u32, u32) {
 }
 
 fn names(files: &[PathBuf]) -> Vec<String> {
-    files.iter().map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()).collect()
+    files
+        .iter()
+        .map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())
+        .collect()
 }
 
 fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
@@ -186,7 +260,10 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     let rows = csv_rows(&csv);
     assert_eq!(rows.len(), 2 + 7, "one row per (task, setting)");
     let row = |task: &str, setting: &str| {
-        rows.iter().find(|r| r["task"] == task && r["setting"] == setting).expect("row present").clone()
+        rows.iter()
+            .find(|r| r["task"] == task && r["setting"] == setting)
+            .expect("row present")
+            .clone()
     };
     let base = row("RTE", "baseline");
     // 50, 60, 70: mean 60, sample std 10, median 60; 50 ≤ 52.7 is a failed run.
@@ -228,12 +305,21 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     assert_eq!(row("CoLA", "cola-baseline")["failed"], "1", "MCC 0 is at chance");
 
     let md = std::fs::read_to_string(&report.files[0]).expect("md");
-    assert!(md.contains("| `baseline` | 3 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | 1 | 0 | baseline | 56.5 (73.6)"), "{md}");
+    assert!(
+        md.contains(
+            "| `baseline` | 3 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | 1 | 0 | baseline | 56.5 (73.6)"
+        ),
+        "{md}"
+    );
     assert!(md.contains("sentence-encoder MiniLMs"));
     assert!(md.contains("not comparable"));
     assert!(md.contains("chance score"));
     assert!(md.contains("![psweep_RTE.png](psweep_RTE.png)"));
-    assert!(report.table.contains("RTE: dev accuracy, chance 52.7, baseline baseline"), "{}", report.table);
+    assert!(
+        report.table.contains("RTE: dev accuracy, chance 52.7, baseline baseline"),
+        "{}",
+        report.table
+    );
     assert!(report.table.contains("+5.0 ["), "{}", report.table);
     assert!(report.table.contains("61.6 (74.0)"));
 }
@@ -299,7 +385,9 @@ fn demo_report() {
         ("mixout0.9", 0.0, 0.9, 0.0, "zero", 0.05, 63.0),
         ("mixout0.7+wdecay_pre0.01", 0.0, 0.7, 0.01, "pretrained", 0.05, 63.5),
     ];
-    for (i, (name, dropout, mixout_p, wdecay, toward, fail_rate, centre)) in specs.into_iter().enumerate() {
+    for (i, (name, dropout, mixout_p, wdecay, toward, fail_rate, centre)) in
+        specs.into_iter().enumerate()
+    {
         let spec = Spec { setting: name, index: i, dropout, mixout_p, wdecay, toward };
         for seed in 0..20u64 {
             let u = uniform();
@@ -310,7 +398,9 @@ fn demo_report() {
             } else {
                 Some(centre + 8.0 * (uniform() - 0.5) + 4.0 * (uniform() - 0.5))
             };
-            run("RTE", "accuracy", 52.7, &spec, seed, score).write_atomic(results.path()).expect("write");
+            run("RTE", "accuracy", 52.7, &spec, seed, score)
+                .write_atomic(results.path())
+                .expect("write");
         }
     }
     let report = write_report(results.path(), Path::new(&keep)).expect("demo report");
