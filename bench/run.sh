@@ -84,7 +84,7 @@ stage() { # stage NAME CMD...: run, log, record its wall time
   local name="$1"; shift
   log "$name"
   local t0; t0="$(now)"
-  "$@"
+  "$@" >>"$WORK/stdout.log"  # the subcommands echo their JSON; it is in the files already
   printf '%s\t%s\n' "$name" "$(since "$t0")" >>"$STAGES"
 }
 
@@ -134,6 +134,9 @@ if [ "$SWEEP" != 0 ]; then
     "$BIN" run "$ROOT/bench/sweep.yaml" --results "$res" --jobs "$j" >"$WORK/sweep-jobs$j.log" 2>&1 \
       || { cat "$WORK/sweep-jobs$j.log" >&2; die "sweep with --jobs $j failed"; }
     wall="$(since "$t0")"
+    done_runs="$(find "$res" -name '*-seed*.json' | wc -l)"
+    [ "$done_runs" -ge "$runs" ] \
+      || { log "warning: sweep --jobs $j left $done_runs of $runs run results; its log ends:"; tail -n 5 "$WORK/sweep-jobs$j.log" >&2; }
     printf 'sweep --jobs %s\t%s\n' "$j" "$wall" >>"$STAGES"
     sweep_json="$sweep_json, \"jobs$j\": {\"wall_s\": $wall}"
   done

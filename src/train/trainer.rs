@@ -224,6 +224,8 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
     let warm = warmup_steps(total, s.warmup);
     let clip = s.grad_clip.filter(|c| *c > 0.0);
 
+    // Test hook: `MIXOUT_DEBUG_NAN_AT_STEP=N` makes step N's loss NaN, to exercise divergence handling.
+    let nan_at: Option<u64> = std::env::var("MIXOUT_DEBUG_NAN_AT_STEP").ok().and_then(|v| v.parse().ok());
     let started = std::time::Instant::now();
     let mut epochs = vec![];
     let mut step: u64 = 0;
@@ -257,6 +259,9 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
                 return Err(e);
             }
             mixout.unmix()?;
+            if nan_at == Some(step) {
+                batch_loss = f64::NAN;
+            }
             if !batch_loss.is_finite() {
                 diverged_at = Some(step);
                 break 'epochs;
