@@ -197,6 +197,8 @@ pub struct Setting {
     pub threads: Option<usize>,
     /// Save the finetuned model of every run as a Hugging Face folder.
     pub save_model: bool,
+    /// Encoder implementation: `fused` (ours, libtorch fused kernels) or `rust-bert`.
+    pub encoder: crate::model::EncoderImpl,
     /// Other settings (top level only).
     pub settings: Vec<Setting>,
 }
@@ -232,6 +234,7 @@ impl Default for Setting {
             device: DeviceSpec::Auto,
             threads: None,
             save_model: false,
+            encoder: crate::model::EncoderImpl::Fused,
             settings: vec![],
         }
     }

@@ -13,7 +13,7 @@ pub fn plan_setting(setting: &Setting, exp: &Experiment) -> Result<Vec<ParamPlan
     let files = ModelFiles::resolve(&crate::config::resolve_model(&setting.model, &exp.path))?;
     let config = read_config(&files, &task.labels)?;
     let vs = tch::nn::VarStore::new(tch::Device::Cpu);
-    let _model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 })?;
+    let _model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, setting.encoder)?;
     plan(&crate::train::trainer::named_shapes(&vs), setting)
 }
 

@@ -4,6 +4,8 @@
 //! Data flows one way: YAML ([`config`]) → validated settings → runs ([`runner`]) →
 //! result files ([`mixout_report::results`]) → report ([`mixout_report`]).
 
+pub mod bench;
+pub mod bert;
 pub mod cli;
 pub mod config;
 pub mod device;
@@ -13,9 +15,8 @@ pub mod mixout;
 pub mod model;
 pub mod plan;
 pub mod predict;
-pub mod bench;
-pub mod slurm;
 pub mod runner;
+pub mod slurm;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -120,9 +120,26 @@ pub struct DropoutSpec {
     pub head: f64,
 }
 
+/// Which implementation of the BERT encoder computes the forward pass. Both create the
+/// same variables under the same names and compute the same function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EncoderImpl {
+    /// Ours on libtorch's fused kernels (`gelu`, `scaled_dot_product_attention`): faster.
+    #[default]
+    Fused,
+    /// rust-bert's `BertModel`.
+    RustBert,
+}
+
+enum Encoder {
+    RustBert(BertModel<BertEmbeddings>),
+    Fused(crate::bert::FusedBert),
+}
+
 /// A BERT encoder with a sequence-classification (or regression) head.
 pub struct SequenceClassifier {
-    bert: BertModel<BertEmbeddings>,
+    bert: Encoder,
     classifier: nn::Linear,
     head_dropout: f64,
     /// Number of outputs: label count, or 1 for regression.
@@ -141,7 +158,7 @@ pub struct BatchTensors {
 
 impl SequenceClassifier {
     /// Builds the model's variables under `root` (uninitialised values; see [`load_pretrained`]).
-    pub fn new(root: &nn::Path, config: &BertConfig, dropout: DropoutSpec) -> Result<Self> {
+    pub fn new(root: &nn::Path, config: &BertConfig, dropout: DropoutSpec, encoder: EncoderImpl) -> Result<Self> {
         let mut config = config.clone();
         config.hidden_dropout_prob = dropout.hidden;
         config.attention_probs_dropout_prob = dropout.attention;
@@ -149,26 +166,23 @@ impl SequenceClassifier {
         if num_labels < 1 {
             return Err(Error::Invalid("a classifier needs at least one output".into()));
         }
-        let bert = BertModel::<BertEmbeddings>::new(root / "bert", &config);
+        let bert = match encoder {
+            EncoderImpl::RustBert => Encoder::RustBert(BertModel::<BertEmbeddings>::new(root / "bert", &config)),
+            EncoderImpl::Fused => Encoder::Fused(crate::bert::FusedBert::new(root / "bert", &config)),
+        };
         let classifier = nn::linear(root / "classifier", config.hidden_size, num_labels, Default::default());
         Ok(SequenceClassifier { bert, classifier, head_dropout: dropout.head, num_labels })
     }
 
     /// Logits `[batch, num_labels]`; `train` switches dropout on.
     pub fn forward_t(&self, batch: &BatchTensors, train: bool) -> Result<Tensor> {
-        let out = self.bert.forward_t(
-            Some(&batch.input_ids),
-            Some(&batch.attention_mask),
-            Some(&batch.token_type_ids),
-            None,
-            None,
-            None,
-            None,
-            train,
-        )?;
-        let pooled = out
-            .pooled_output
-            .ok_or_else(|| Error::Invalid("BERT model built without a pooler".into()))?;
+        let pooled = match &self.bert {
+            Encoder::Fused(bert) => bert.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train),
+            Encoder::RustBert(bert) => bert
+                .forward_t(Some(&batch.input_ids), Some(&batch.attention_mask), Some(&batch.token_type_ids), None, None, None, None, train)?
+                .pooled_output
+                .ok_or_else(|| Error::Invalid("BERT model built without a pooler".into()))?,
+        };
         Ok(pooled.dropout(self.head_dropout, train).apply(&self.classifier))
     }
 }

@@ -59,6 +59,8 @@ pub fn scripts(exp: &Experiment, a: &SlurmArgs, exe: &Path) -> (String, String, 
     let _ = writeln!(array, "#SBATCH --time={}", a.time);
     let _ = writeln!(array, "#SBATCH --cpus-per-task={}", a.cpus_per_task);
     let _ = writeln!(array, "#SBATCH --requeue");
+    // A requeued task appends to its log instead of truncating the killed attempt's lines.
+    let _ = writeln!(array, "#SBATCH --open-mode=append");
     if a.gpus_per_task > 0 {
         let _ = writeln!(array, "#SBATCH --gpus-per-task={}", a.gpus_per_task);
     }
@@ -67,9 +69,11 @@ pub fn scripts(exp: &Experiment, a: &SlurmArgs, exe: &Path) -> (String, String, 
     }
     let device = if a.gpus_per_task > 0 { "cuda" } else { "cpu" };
     let _ = writeln!(array, "# Shard K of {n}: finished runs are skipped, so a requeued task resumes.");
+    // No --quiet: it lowers the log level to warn, and the task log should say which runs
+    // started, finished and were skipped. Progress bars stay off (stderr is not a terminal).
     let _ = writeln!(
         array,
-        "exec {} run {} --results {} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --device {device} --threads {} --quiet",
+        "exec {} run {} --results {} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --device {device} --threads {}",
         exe.display(),
         file.display(),
         results.display(),

@@ -19,6 +19,7 @@ fn linear_loss(weight: &Tensor, x: &Tensor, bias: &Tensor) -> Tensor {
 
 #[test]
 fn gradient_equals_autograd_of_the_formula_for_both_variants() {
+    let _rng = common::rng_lock();
     tch::manual_seed(3);
     let w0 = Tensor::randn([5, 7], (Kind::Float, Device::Cpu));
     let u = Tensor::randn([5, 7], (Kind::Float, Device::Cpu));
@@ -61,6 +62,7 @@ fn gradient_equals_autograd_of_the_formula_for_both_variants() {
 
 #[test]
 fn entries_are_u_or_scaled_and_neuron_columns_move_together() {
+    let _rng = common::rng_lock();
     tch::manual_seed(5);
     let w = Tensor::randn([16, 64], (Kind::Float, Device::Cpu));
     let u = Tensor::randn([16, 64], (Kind::Float, Device::Cpu));
@@ -89,6 +91,7 @@ fn entries_are_u_or_scaled_and_neuron_columns_move_together() {
 
 #[test]
 fn mean_over_masks_approaches_w_and_kept_fraction_is_one_minus_p() {
+    let _rng = common::rng_lock();
     tch::manual_seed(7);
     let w = Tensor::randn([8, 32], (Kind::Double, Device::Cpu));
     let u = Tensor::randn([8, 32], (Kind::Double, Device::Cpu));
@@ -117,6 +120,7 @@ fn mean_over_masks_approaches_w_and_kept_fraction_is_one_minus_p() {
 
 #[test]
 fn p_zero_is_identity_and_p_out_of_range_is_rejected() {
+    let _rng = common::rng_lock();
     let w = Tensor::randn([4, 4], (Kind::Float, Device::Cpu)).set_requires_grad(true);
     let before = w.detach().copy();
     let mut mx = Mixout::new(vec![MixedWeight::new("w", w.shallow_clone(), w.detach().zeros_like(), spec(0.0, Granularity::Neuron, BackwardVariant::Exact)).unwrap()]);
@@ -133,6 +137,7 @@ fn p_zero_is_identity_and_p_out_of_range_is_rejected() {
 
 #[test]
 fn eval_forward_is_untouched_by_mixout() {
+    let _rng = common::rng_lock();
     // Evaluation never calls `mix`, so a model's eval output equals the plain weights' output.
     tch::manual_seed(1);
     let vs = nn::VarStore::new(Device::Cpu);
@@ -151,7 +156,7 @@ fn l3_names(preset: LayerPreset) -> Vec<String> {
     let files = ModelFiles::from_dir(&common::l3()).unwrap();
     let config = read_config(&files, &["a".into(), "b".into()]).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let _m = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }).unwrap();
+    let _m = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
     let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
     s.mixout.p = 0.9;
     s.mixout.layers = preset;
@@ -161,6 +166,7 @@ fn l3_names(preset: LayerPreset) -> Vec<String> {
 
 #[test]
 fn presets_select_exactly_the_expected_l3_weights() {
+    let _rng = common::rng_lock();
     let mut expected = vec!["bert.pooler.dense.weight".to_string()];
     for l in 0..3 {
         for part in ["attention.output.dense", "attention.self.key", "attention.self.query", "attention.self.value", "output.dense"] {
@@ -178,6 +184,7 @@ fn presets_select_exactly_the_expected_l3_weights() {
 
 #[test]
 fn a_training_step_with_lr_zero_restores_every_weight_bit_exactly() {
+    let _rng = common::rng_lock();
     use mixout::model::BatchTensors;
     let yaml = format!("task: RTE\nmodel: {}\nmixout: {{p: 0.9}}\nhead: {{mixout: 0.7}}\nweight_decay: {{lambda: 0.1, toward: pretrained}}\n", common::l3().display());
     let exp = mixout::config::Experiment::parse(std::path::Path::new("t.yaml"), &yaml).unwrap();

@@ -12,10 +12,11 @@ fn labels() -> Vec<String> {
 
 #[test]
 fn l3_loads_with_only_head_and_pooler_missing_and_trains_one_pair() {
+    let _rng = common::rng_lock();
     let files = ModelFiles::from_dir(&common::l3()).unwrap();
     let config = read_config(&files, &labels()).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.1, attention: 0.1, head: 0.1 }).unwrap();
+    let model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.1, attention: 0.1, head: 0.1 }, Default::default()).unwrap();
     tch::manual_seed(0);
     let report = load_pretrained(&vs, &files, 0.02).unwrap();
     assert_eq!(report.missing, ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"]);
@@ -54,6 +55,7 @@ fn l3_loads_with_only_head_and_pooler_missing_and_trains_one_pair() {
 
 #[test]
 fn a_checkpoint_missing_an_encoder_tensor_is_an_error_naming_it() {
+    let _rng = common::rng_lock();
     let files = ModelFiles::from_dir(&common::l3()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let ckpt: Vec<(String, Tensor)> = Tensor::read_safetensors(&files.weights)
@@ -68,7 +70,7 @@ fn a_checkpoint_missing_an_encoder_tensor_is_an_error_naming_it() {
     let broken = ModelFiles::from_dir(dir.path()).unwrap();
     let config = read_config(&broken, &labels()).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let _m = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }).unwrap();
+    let _m = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
     let err = load_pretrained(&vs, &broken, 0.02).unwrap_err().to_string();
     assert!(err.contains("bert.encoder.layer.1.output.dense.weight"), "{err}");
     assert!(err.contains("missing"), "{err}");
@@ -76,8 +78,59 @@ fn a_checkpoint_missing_an_encoder_tensor_is_an_error_naming_it() {
 
 #[test]
 fn a_folder_without_weights_says_what_is_missing() {
+    let _rng = common::rng_lock();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.json"), "{}").unwrap();
     let err = ModelFiles::from_dir(dir.path()).unwrap_err().to_string();
     assert!(err.contains("model.safetensors"), "{err}");
+}
+
+#[test]
+fn fused_encoder_computes_what_rust_bert_computes() {
+    let _rng = common::rng_lock();
+    use mixout::model::EncoderImpl;
+    let files = ModelFiles::from_dir(&common::l3()).unwrap();
+    let config = read_config(&files, &labels()).unwrap();
+    let no_dropout = DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 };
+    let build = |imp: EncoderImpl| {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let m = SequenceClassifier::new(&vs.root(), &config, no_dropout, imp).unwrap();
+        tch::manual_seed(0);
+        load_pretrained(&vs, &files, 0.02).unwrap();
+        (vs, m)
+    };
+    let (vs_a, rb) = build(EncoderImpl::RustBert);
+    let (vs_b, fused) = build(EncoderImpl::Fused);
+    let names_a: std::collections::BTreeSet<String> = vs_a.variables().into_keys().collect();
+    let names_b: std::collections::BTreeSet<String> = vs_b.variables().into_keys().collect();
+    assert_eq!(names_a, names_b, "both encoders use the same variable names");
+    let (va, vb) = (vs_a.variables(), vs_b.variables());
+    for (n, t) in &va {
+        assert!(t.equal(&vb[n]), "`{n}` differs after loading");
+    }
+    // A real padded batch of RTE dev pairs of different lengths.
+    let task = TaskSpec::glue("RTE", &common::glue()).unwrap();
+    let dev = task.load(Split::Dev).unwrap();
+    let tok = Tokenizer::from_model_dir(&files.dir).unwrap();
+    let enc: Vec<mixout_data::Encoded> = dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
+    let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
+    let p = mixout_data::batch::pad(&refs, tok.pad_id());
+    let shape = [p.rows as i64, p.cols as i64];
+    let batch = BatchTensors {
+        input_ids: Tensor::from_slice(&p.input_ids).view(shape),
+        token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
+        attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
+    };
+    let la = rb.forward_t(&batch, true).unwrap();
+    let lb = fused.forward_t(&batch, true).unwrap();
+    let diff = (&la - &lb).abs().max().double_value(&[]);
+    assert!(diff < 1e-4, "logits differ by {diff}");
+    let y = Tensor::from_slice(&[0i64, 1, 0, 1, 1, 0]);
+    la.cross_entropy_for_logits(&y).backward();
+    lb.cross_entropy_for_logits(&y).backward();
+    for name in ["bert.encoder.layer.0.attention.self.query.weight", "bert.embeddings.word_embeddings.weight", "bert.encoder.layer.2.intermediate.dense.weight"] {
+        let (ga, gb) = (va[name].grad(), vb[name].grad());
+        let rel = ((&ga - &gb).norm().double_value(&[])) / ga.norm().double_value(&[]).max(1e-12);
+        assert!(rel < 1e-3, "{name}: relative gradient difference {rel}");
+    }
 }

@@ -111,7 +111,7 @@ pub fn build_model(setting: &Setting, prep: &Prepared, device: Device) -> Result
     let config = read_config(&prep.files, &prep.task.labels)?;
     let vs = nn::VarStore::new(device);
     let dropout = DropoutSpec { hidden: setting.encoder_dropout(), attention: setting.attention_dropout(), head: setting.head_dropout() };
-    let model = SequenceClassifier::new(&vs.root(), &config, dropout)?;
+    let model = SequenceClassifier::new(&vs.root(), &config, dropout, setting.encoder)?;
     let report = load_pretrained(&vs, &prep.files, config.initializer_range as f64)?;
     tracing::debug!(missing = ?report.missing, unused = ?report.unused, "loaded {} pretrained tensors", report.loaded);
     Ok((vs, model))

@@ -22,3 +22,10 @@ pub fn l3() -> PathBuf {
 pub fn glue() -> PathBuf {
     shared().join("data/glue")
 }
+
+/// libtorch's RNG is global to the process and tests run on parallel threads: tests that
+/// seed it and expect reproducible draws hold this lock.
+pub fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
