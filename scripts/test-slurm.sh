@@ -297,8 +297,7 @@ A1="$ARRAY_ID"
 R1="$REPORT_ID"
 check "report job depends on the array (afterany:$A1)" \
     grep -q "afterany:$A1" <<<"$(scontrol show job -o "$R1")"
-check "array script has --requeue and --open-mode=append" \
-    grep -q -- '--open-mode=append' "$OUT1/slurm-tiny-array.sbatch"
+check "array script has --requeue and --open-mode=append" bash -c "grep -q -- --requeue '$OUT1/slurm-tiny-array.sbatch' && grep -q -- --open-mode=append '$OUT1/slurm-tiny-array.sbatch'"
 wait_queue_empty || die "tiny study: jobs still queued after ${WAIT_JOBS_S}s"
 say "tiny study: all jobs ended"
 check "both array tasks COMPLETED" all_completed "$A1"

@@ -127,7 +127,13 @@ where
 
 fn init_logging(level: &str, quiet: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MIXOUT_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if quiet { "warn" } else { level }));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
 }
 
 /// Runs the parsed command.

@@ -114,10 +114,18 @@ pub fn execute_run(exp: &Experiment, run: &RunSpec, prep: &Prepared, opts: &RunO
     let threads = opts.threads.or(run.setting.threads).unwrap_or_else(|| (available_cores() / opts.jobs.max(1)).max(1));
     tch::set_num_threads(threads as i32);
     let started = std::time::Instant::now();
+    let run_id = run.run_id.clone();
     let mut on_step = |step: u64, total: u64, loss: f64| {
-        bar.set_length(total);
-        bar.set_position(step);
-        bar.set_message(format!("loss {loss:.4}"));
+        if bar.is_hidden() {
+            // Not on a terminal: a structured line every ~10% of the run instead of a bar.
+            if step % (total / 10).max(1) == 0 || step == total {
+                tracing::info!(run = %run_id, step, total, loss, "progress");
+            }
+        } else {
+            bar.set_length(total);
+            bar.set_position(step);
+            bar.set_message(format!("loss {loss:.4}"));
+        }
     };
     let out = train::train(run, prep, device_spec, &mut on_step)?;
     let score = out.final_dev.get(&prep.task.metric).copied();
