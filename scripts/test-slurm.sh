@@ -111,7 +111,7 @@ ERR_LINE=""
 ERR_CMD=""
 trap 'ERR_LINE=$LINENO; ERR_CMD=$BASH_COMMAND' ERR
 trap cleanup EXIT
-trap 'echo "interrupted"; exit 130' INT TERM
+trap 'ERR_LINE=$LINENO; ERR_CMD="interrupted by a signal"; exit 130' INT TERM
 
 # ---------------------------------------------------------------- 1. install
 SUDO=()

@@ -210,6 +210,8 @@ pub fn run_experiment(exp: &Experiment, opts: &RunOptions) -> Result<SweepSummar
         return run_parallel(exp, opts, todo, summary, total);
     }
     let tty = std::io::stderr().is_terminal() && !opts.quiet;
+    let threads = opts.threads.or(exp.settings[0].threads).unwrap_or_else(|| available_cores().max(1));
+    tch::set_num_threads(threads as i32);
     let mut preps: HashMap<(String, String, usize), Arc<Prepared>> = HashMap::new();
     for (i, run) in todo.iter().enumerate() {
         let key = (format!("{:?}{:?}", run.setting.task, run.setting.custom_task), run.setting.model.clone(), run.setting.max_seq_len);

@@ -172,3 +172,72 @@ fn check_lists_runs_and_help_lists_subcommands() {
         assert!(help.contains(&format!("  {sub} ")), "--help lacks `{sub}`: {help}");
     }
 }
+
+#[test]
+fn a_custom_task_from_user_columns_runs_end_to_end() {
+    // A user's own TSV with its own column names: 40 RTE pairs re-written.
+    let tmp = tempfile::tempdir().unwrap();
+    let rte = std::fs::read_to_string(common::glue().join("RTE/train.tsv")).unwrap();
+    let mut tsv = String::from("gold\thypothesis\tpremise\n");
+    for line in rte.lines().skip(1).take(40) {
+        let f: Vec<&str> = line.split('\t').collect();
+        tsv.push_str(&format!("{}\t{}\t{}\n", if f[3] == "entailment" { "yes" } else { "no" }, f[2], f[1]));
+    }
+    std::fs::write(tmp.path().join("train.tsv"), &tsv).unwrap();
+    std::fs::write(tmp.path().join("dev.tsv"), &tsv).unwrap();
+    let yaml = tmp.path().join("custom.yaml");
+    std::fs::write(
+        &yaml,
+        "name: custom\ncustom_task: {name: MyNLI, train: train.tsv, dev: dev.tsv, text_a: premise, text_b: hypothesis, label: gold, labels: [yes, no]}\nmodel: paraphrase-MiniLM-L3-v2\nmax_seq_len: 64\nbatch_size: 20\nepochs: 1\nrestarts: 1\ndevice: cpu\n",
+    )
+    .unwrap();
+    let out = mixout().arg("run").arg(&yaml).arg("--results").arg(tmp.path().join("res")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rs = read_results_dir(&tmp.path().join("res/custom")).unwrap();
+    assert_eq!(rs.len(), 1);
+    assert_eq!(rs[0].task, "MyNLI");
+    assert_eq!(rs[0].metric, "accuracy");
+    assert_eq!(rs[0].steps, 2);
+}
+
+#[test]
+fn a_saved_model_predicts_what_the_run_scored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("save.yaml");
+    std::fs::write(
+        &yaml,
+        "name: save\ntask: RTE\nmodel: paraphrase-MiniLM-L3-v2\ntrain_subset: 32\nmax_seq_len: 64\nbatch_size: 16\nepochs: 1\nrestarts: 1\ndevice: cpu\nsave_model: true\nlr: 1.0e-4\n",
+    )
+    .unwrap();
+    let res = tmp.path().join("res");
+    let out = mixout().arg("run").arg(&yaml).arg("--results").arg(&res).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = &read_results_dir(&res.join("save")).unwrap()[0];
+    let model = res.join("save/models").join(&run.run_id);
+    for f in ["config.json", "vocab.txt", "model.safetensors"] {
+        assert!(model.join(f).is_file(), "{f} missing from the saved model");
+    }
+    let cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["id2label"]["1"], "not_entailment");
+    let names: Vec<String> = tch::Tensor::read_safetensors(model.join("model.safetensors")).unwrap().into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"bert.encoder.layer.0.attention.self.query.weight".to_string()) && names.contains(&"classifier.weight".to_string()));
+
+    let preds = tmp.path().join("preds.jsonl");
+    let out = mixout()
+        .args(["predict", "--task", "RTE", "--split", "dev", "--max-seq-len", "64", "--device", "cpu", "--model"])
+        .arg(&model)
+        .arg("--out")
+        .arg(&preds)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&preds).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 277, "one line per RTE dev example");
+    let dev = std::fs::read_to_string(common::glue().join("RTE/dev.tsv")).unwrap();
+    let gold: Vec<&str> = dev.lines().skip(1).map(|l| l.split('\t').nth(3).unwrap()).collect();
+    let correct = lines.iter().zip(&gold).filter(|(p, g)| p["prediction"] == **g).count();
+    let acc = 100.0 * correct as f64 / 277.0;
+    assert!((acc - run.score.unwrap()).abs() < 1e-9, "predict gives {acc}, the run scored {:?}", run.score);
+    assert_eq!(lines[5]["index"], 5);
+    assert_eq!(lines[0]["logits"].as_array().unwrap().len(), 2);
+}

@@ -156,16 +156,17 @@ impl RunResult {
     }
 }
 
-/// Reads every `*.json` result file under `results_dir` (one level of setting
-/// folders), sorted by (setting index, setting, seed) so output is deterministic.
-/// Hidden temporary files of runs in progress are ignored.
+/// Reads every `*.json` result file of a study: `results_dir/<setting>/*.json` (and files
+/// directly in `results_dir`), sorted by (setting index, setting, seed) so output is
+/// deterministic. Deeper folders (saved models, reports) and hidden temporary files of
+/// runs in progress are ignored.
 pub fn read_results_dir(results_dir: &Path) -> Result<Vec<RunResult>> {
     if !results_dir.is_dir() {
         return Err(ReportError::NotADir(results_dir.to_path_buf()));
     }
     let mut out = Vec::new();
-    let mut stack = vec![results_dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
+    let mut stack = vec![(results_dir.to_path_buf(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
         let entries = std::fs::read_dir(&dir).map_err(|e| ReportError::io(&dir, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| ReportError::io(&dir, e))?;
@@ -175,7 +176,9 @@ pub fn read_results_dir(results_dir: &Path) -> Result<Vec<RunResult>> {
                 continue;
             }
             if path.is_dir() {
-                stack.push(path);
+                if depth == 0 {
+                    stack.push((path, depth + 1));
+                }
             } else if name.ends_with(".json") {
                 out.push(RunResult::read(&path)?);
             }
