@@ -305,15 +305,15 @@ impl Setting {
         if !(0.0..1.0).contains(&o.beta1) || !(0.0..1.0).contains(&o.beta2) {
             return e("optimizer", format!("beta1 = {}, beta2 = {}: each must be in [0, 1)", o.beta1, o.beta2));
         }
-        if !(o.eps > 0.0) {
+        if o.eps.is_nan() || o.eps <= 0.0 {
             return e("optimizer.eps", format!("{} must be > 0, e.g. 1.0e-6", o.eps));
         }
         if let Some(c) = self.grad_clip {
-            if !(c >= 0.0) {
+            if c.is_nan() || c < 0.0 {
                 return e("grad_clip", format!("{c} must be >= 0 (0 or null: no clipping)"));
             }
         }
-        if !(self.weight_decay.lambda >= 0.0) || !self.weight_decay.lambda.is_finite() {
+        if !self.weight_decay.lambda.is_finite() || self.weight_decay.lambda < 0.0 {
             return e("weight_decay.lambda", format!("{} must be >= 0", self.weight_decay.lambda));
         }
         for (field, v) in [("dropout", self.dropout), ("attention_dropout", self.attention_dropout)] {

@@ -118,7 +118,7 @@ pub fn execute_run(exp: &Experiment, run: &RunSpec, prep: &Prepared, opts: &RunO
     let mut on_step = |step: u64, total: u64, loss: f64| {
         if bar.is_hidden() {
             // Not on a terminal: a structured line every ~10% of the run instead of a bar.
-            if step % (total / 10).max(1) == 0 || step == total {
+            if step.is_multiple_of((total / 10).max(1)) || step == total {
                 tracing::info!(run = %run_id, step, total, loss, "progress");
             }
         } else {

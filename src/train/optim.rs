@@ -8,6 +8,9 @@ use crate::config::OptimizerConfig;
 use crate::error::Result;
 use tch::{Kind, Tensor};
 
+/// Decay of one parameter: `(λ, u)`, `u = None` meaning toward zero.
+pub type Decay = Option<(f64, Option<Tensor>)>;
+
 /// One optimised parameter with its Adam moments and decay.
 pub struct OptParam {
     /// Variable name.
@@ -16,7 +19,7 @@ pub struct OptParam {
     m: Tensor,
     v: Tensor,
     /// `(λ, u)`; `u = None` means decay toward zero.
-    decay: Option<(f64, Option<Tensor>)>,
+    decay: Decay,
 }
 
 /// Adam over a list of parameters.
@@ -28,7 +31,7 @@ pub struct Adam {
 
 impl Adam {
     /// Creates zeroed moments for each `(name, variable, decay)`.
-    pub fn new(params: Vec<(String, Tensor, Option<(f64, Option<Tensor>)>)>, cfg: OptimizerConfig) -> Self {
+    pub fn new(params: Vec<(String, Tensor, Decay)>, cfg: OptimizerConfig) -> Self {
         let params = params
             .into_iter()
             .map(|(name, var, decay)| {

@@ -20,6 +20,9 @@ use tch::{nn, Device, Kind, Tensor};
 /// Set by the Ctrl-C handler: the loop stops at the next step and the run is not written.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// A split's examples and their encodings, shared across the runs of a sweep.
+pub type SplitData = (Arc<Vec<Example>>, Arc<Vec<Encoded>>);
+
 /// Everything loaded once for a setting: task, tokenised splits, model files.
 pub struct Prepared {
     /// The task.
@@ -27,9 +30,9 @@ pub struct Prepared {
     /// Model files.
     pub files: ModelFiles,
     /// Training examples (labels) and their encodings, in file order.
-    pub train: (Arc<Vec<Example>>, Arc<Vec<Encoded>>),
+    pub train: SplitData,
     /// Dev examples and encodings.
-    pub dev: (Arc<Vec<Example>>, Arc<Vec<Encoded>>),
+    pub dev: SplitData,
     /// Chance (majority-class) dev score of the headline metric.
     pub chance: f64,
     /// Token id of `[PAD]`.
@@ -54,7 +57,7 @@ pub fn prepare(setting: &Setting, experiment: &Path) -> Result<Prepared> {
     let task = task_for(setting, experiment)?;
     let files = ModelFiles::resolve(&crate::config::resolve_model(&setting.model, experiment))?;
     let tokenizer = Tokenizer::from_model_dir(&files.dir)?;
-    let load = |split: Split| -> Result<(Arc<Vec<Example>>, Arc<Vec<Encoded>>)> {
+    let load = |split: Split| -> Result<SplitData> {
         let ex = Arc::new(task.load(split)?);
         let enc = encode_cached(&tokenizer, &task.name, split, setting.max_seq_len, &ex);
         Ok((ex, enc))
@@ -201,7 +204,7 @@ pub fn logits_to_predictions(logits: &Tensor, kind: TaskKind) -> Result<Predicti
 pub fn evaluate(model: &SequenceClassifier, prep: &Prepared, batch_size: usize, device: Device) -> Result<BTreeMap<String, f64>> {
     let logits = predict(model, &prep.dev.1, prep.pad_id, batch_size, device)?;
     let preds = logits_to_predictions(&logits, prep.task.kind)?;
-    let gold: Vec<Label> = prep.dev.0.iter().map(|e| e.label.clone()).collect();
+    let gold: Vec<Label> = prep.dev.0.iter().map(|e| e.label).collect();
     Ok(mixout_data::evaluate(&prep.task, &preds, &gold)?)
 }
 
