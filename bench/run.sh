@@ -111,6 +111,9 @@ for m in $MODELS; do
   fi
 done
 
+# fp32 peak again at the end: the larger of the two is taken (a busy moment only lowers it).
+stage "matmul peak (again)" "$BIN" bench matmul --json "$WORK/matmul.end.json"
+
 # --- eval throughput ---------------------------------------------------------------------
 for m in $MODELS; do
   stage "$m: eval throughput (RTE dev)" "$BIN" bench eval --model "$(model_dir "$m")" --json "$WORK/$m.eval.json"

@@ -3,7 +3,6 @@
 //! Timings interleave the variants on the same batches so their ratio is taken side by side.
 
 use crate::config::{Experiment, Setting};
-use crate::model::BatchTensors;
 use crate::plan::plan;
 use crate::train::trainer::{build_model, named_shapes, regularisers, seed_everything, Prepared};
 use anyhow::{Context, Result};
@@ -190,6 +189,17 @@ pub fn peak_rss() -> u64 {
         .unwrap_or(0)
 }
 
+/// Seconds spent in each phase of the training step, summed over steps.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+struct Profile {
+    mix: f64,
+    forward_backward: f64,
+    unmix: f64,
+    clip: f64,
+    adam: f64,
+    zero_grad: f64,
+}
+
 /// A model with its regularisers, stepping on given batches exactly as the trainer does.
 struct StepRunner {
     model: crate::model::SequenceClassifier,
@@ -208,22 +218,30 @@ impl StepRunner {
     }
 
     fn step(&mut self, prep: &Prepared, b: &[usize], k: usize) -> Result<()> {
+        self.step_profiled(prep, b, k, &mut Profile::default())
+    }
+
+    /// One step, adding the seconds of each phase to `prof`.
+    fn step_profiled(&mut self, prep: &Prepared, b: &[usize], k: usize, prof: &mut Profile) -> Result<()> {
         let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
+        let mut t = Instant::now();
+        let mut lap = |slot: &mut f64| {
+            *slot += t.elapsed().as_secs_f64();
+            t = Instant::now();
+        };
         self.mixout.mix()?;
-        for micro in batch::micro_batches(b, &lengths, k) {
-            let items: Vec<&Encoded> = micro.iter().map(|&i| &prep.train.1[i]).collect();
-            let p = batch::pad(&items, prep.pad_id);
-            let shape = [p.rows as i64, p.cols as i64];
-            let t = |v: &[i64]| Tensor::from_slice(v).view(shape);
-            let bt = BatchTensors { input_ids: t(&p.input_ids), token_type_ids: t(&p.token_type_ids), attention_mask: t(&p.attention_mask) };
-            let y: Vec<i64> = micro.iter().map(|&i| match prep.train.0[i].label { Label::Class(c) => c as i64, Label::Score(_) => 0 }).collect();
-            let loss = self.model.forward_t(&bt, true)?.cross_entropy_for_logits(&Tensor::from_slice(&y)) * (micro.len() as f64 / b.len() as f64);
-            loss.backward();
-        }
+        lap(&mut prof.mix);
+        // Forward and backward together: the same code the trainer runs.
+        crate::train::trainer::accumulate_gradients(&self.model, prep, b, &lengths, k, Device::Cpu)?;
+        lap(&mut prof.forward_backward);
         self.mixout.unmix()?;
+        lap(&mut prof.unmix);
         self.adam.clip_grad_norm(1.0)?;
+        lap(&mut prof.clip);
         self.adam.step(2e-5)?;
+        lap(&mut prof.adam);
         self.adam.zero_grad();
+        lap(&mut prof.zero_grad);
         Ok(())
     }
 }
@@ -252,7 +270,7 @@ fn step_bench(model: &str, batches_file: &Path, reps: usize, k: usize, json: &Op
     for (name, extra) in variants {
         let (exp, s) = setting(model, extra)?;
         let prep = crate::train::prepare(&s, &exp.path)?;
-        runners.push((name, StepRunner::new(&s, &prep)?, vec![]));
+        runners.push((name, StepRunner::new(&s, &prep)?, vec![], Profile::default()));
         prep_keep = Some(prep);
     }
     let prep = prep_keep.context("no variant")?;
@@ -266,19 +284,27 @@ fn step_bench(model: &str, batches_file: &Path, reps: usize, k: usize, json: &Op
     // One untimed warm-up pass each, then interleave variants batch by batch.
     for rep in 0..=reps {
         for b in &batches {
-            for (_, r, times) in runners.iter_mut() {
+            for (_, r, times, prof) in runners.iter_mut() {
                 let t = Instant::now();
-                r.step(&prep, b, k)?;
+                let mut p = Profile::default();
+                r.step_profiled(&prep, b, k, &mut p)?;
                 if rep > 0 {
                     times.push(t.elapsed().as_secs_f64());
+                    for (acc, x) in [(&mut prof.mix, p.mix), (&mut prof.forward_backward, p.forward_backward), (&mut prof.unmix, p.unmix), (&mut prof.clip, p.clip), (&mut prof.adam, p.adam), (&mut prof.zero_grad, p.zero_grad)] {
+                        *acc += x;
+                    }
                 }
             }
         }
     }
     let mut out = serde_json::Map::new();
-    for (name, _, mut times) in runners {
+    for (name, _, mut times, prof) in runners {
         times.sort_by(|a, b| a.total_cmp(b));
-        out.insert(name.into(), json!({"median_s": quantile(&times, 0.5), "p10_s": quantile(&times, 0.1), "p90_s": quantile(&times, 0.9), "steps": times.len()}));
+        let n = times.len().max(1) as f64;
+        let per_step: serde_json::Value = serde_json::to_value(&prof).map(|v| {
+            v.as_object().map(|o| o.iter().map(|(k, x)| (k.clone(), json!(x.as_f64().unwrap_or(0.0) / n))).collect::<serde_json::Map<_, _>>().into()).unwrap_or_default()
+        })?;
+        out.insert(name.into(), json!({"median_s": quantile(&times, 0.5), "p10_s": quantile(&times, 0.1), "p90_s": quantile(&times, 0.9), "steps": times.len(), "profile_mean_s": per_step}));
     }
     write_json(json, &json!({"variants": out, "flops_per_step": flops_per_step, "micro_batches": k, "threads": tch::get_num_threads(), "batches": batches.len(), "reps": reps}))
 }

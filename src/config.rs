@@ -158,7 +158,8 @@ pub struct Setting {
     pub max_seq_len: usize,
     /// Examples per optimiser step.
     pub batch_size: usize,
-    /// Length-sorted micro-batches per batch (gradients accumulated; same math, less padding).
+    /// Length-sorted micro-batches per batch (gradients accumulated; same math, less
+    /// padding); more than the batch holds means one example each.
     pub micro_batches: usize,
     /// Peak learning rate.
     pub lr: f64,
@@ -215,7 +216,9 @@ impl Default for Setting {
             model: "paraphrase-MiniLM-L3-v2".into(),
             max_seq_len: 128,
             batch_size: 32,
-            micro_batches: 1,
+            // Measured by `make bench` on RTE with the L3 model: k = 4 is fastest (padding
+            // 1.16× the real tokens instead of 1.92×; k = 8 loses more to per-call overhead).
+            micro_batches: 4,
             lr: 2e-5,
             epochs: 3,
             warmup: 0.1,
@@ -289,8 +292,8 @@ impl Setting {
         if self.batch_size == 0 {
             return e("batch_size", "must be at least 1".into());
         }
-        if self.micro_batches == 0 || self.micro_batches > self.batch_size {
-            return e("micro_batches", format!("{} must be in 1..=batch_size ({})", self.micro_batches, self.batch_size));
+        if self.micro_batches == 0 {
+            return e("micro_batches", "must be at least 1 (1 = no micro-batching)".into());
         }
         if !(self.lr > 0.0 && self.lr < 1.0) {
             return e("lr", format!("{} must be in (0, 1), e.g. 2.0e-5", self.lr));

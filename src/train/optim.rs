@@ -18,6 +18,9 @@ pub struct OptParam {
     var: Tensor,
     m: Tensor,
     v: Tensor,
+    /// Scratch space of the parameter's shape, reused every step: fresh temporaries of the
+    /// word-embedding size would be page-faulted in anew each step and cost more than the math.
+    buf: Tensor,
     /// `(λ, u)`; `u = None` means decay toward zero.
     decay: Decay,
 }
@@ -37,7 +40,8 @@ impl Adam {
             .map(|(name, var, decay)| {
                 let m = var.zeros_like();
                 let v = var.zeros_like();
-                OptParam { name, var, m, v, decay }
+                let buf = var.zeros_like();
+                OptParam { name, var, m, v, buf, decay }
             })
             .collect();
         Adam { params, cfg, step: 0 }
@@ -63,6 +67,7 @@ impl Adam {
                 if !g.defined() {
                     continue;
                 }
+                let buf = &mut p.buf;
                 if let Some((lambda, target)) = &p.decay {
                     let k = lr * lambda;
                     match target {
@@ -70,15 +75,25 @@ impl Adam {
                             let _ = p.var.f_mul_scalar_(1.0 - k)?;
                         }
                         Some(u) => {
-                            let _ = p.var.f_sub_(&((&p.var - u) * k))?;
+                            // w ← w − k·(w − u), through the scratch buffer.
+                            let _ = buf.f_copy_(&p.var)?;
+                            let _ = buf.f_sub_(u)?.f_mul_scalar_(k)?;
+                            let _ = p.var.f_sub_(buf)?;
                         }
                     }
                 }
                 // m ← β1·m + (1−β1)·g ; v ← β2·v + (1−β2)·g²
                 let _ = p.m.f_lerp_(&g, 1.0 - c.beta1)?;
-                let _ = p.v.f_mul_scalar_(c.beta2)?.f_addcmul_(&(&g * (1.0 - c.beta2)), &g)?;
-                let denom = (&p.v / bc2).sqrt() + c.eps;
-                let _ = p.var.f_sub_(&(&p.m / &denom * (lr / bc1)))?;
+                let _ = buf.f_copy_(&g)?;
+                let _ = buf.f_mul_scalar_(1.0 - c.beta2)?;
+                let _ = p.v.f_mul_scalar_(c.beta2)?.f_addcmul_(buf, &g)?;
+                // w ← w − lr/bc1 · m / (√(v/bc2) + ε)
+                let _ = buf.f_copy_(&p.v)?;
+                if bc2 != 1.0 {
+                    let _ = buf.f_div_scalar_(bc2)?;
+                }
+                let _ = buf.f_sqrt_()?.f_add_scalar_(c.eps)?.f_reciprocal_()?.f_mul_(&p.m)?.f_mul_scalar_(lr / bc1)?;
+                let _ = p.var.f_sub_(buf)?;
             }
             Ok(())
         })

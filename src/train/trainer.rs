@@ -108,6 +108,23 @@ fn loss_of(logits: &Tensor, labels: &[&Label], kind: TaskKind, device: Device) -
     }
 }
 
+/// Forward and backward of one batch as `k` length-sorted micro-batches, each padded to its
+/// own longest example; gradients accumulate on the variables. Each micro-batch's mean loss
+/// is weighted by its share of the batch, so the sum is the full batch's mean loss and the
+/// gradient equals the `k = 1` gradient. Returns the batch's mean loss.
+pub fn accumulate_gradients(model: &SequenceClassifier, prep: &Prepared, batch_idx: &[usize], lengths: &[usize], k: usize, device: Device) -> Result<f64> {
+    let mut total = 0.0;
+    for micro in batch::micro_batches(batch_idx, lengths, k) {
+        let items: Vec<&Encoded> = micro.iter().map(|&i| &prep.train.1[i]).collect();
+        let labels: Vec<&Label> = micro.iter().map(|&i| &prep.train.0[i].label).collect();
+        let logits = model.forward_t(&to_tensors(&batch::pad(&items, prep.pad_id), device), true)?;
+        let loss = loss_of(&logits, &labels, prep.task.kind, device) * (micro.len() as f64 / batch_idx.len() as f64);
+        loss.backward();
+        total += loss.double_value(&[]);
+    }
+    Ok(total)
+}
+
 /// Builds the model for a setting, loads pretrained weights and initialises the head from
 /// tch's RNG (seed it before).
 pub fn build_model(setting: &Setting, prep: &Prepared, device: Device) -> Result<(nn::VarStore, SequenceClassifier)> {
@@ -244,23 +261,14 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
             }
             // One mask per batch, shared by its micro-batches: the same step as k = 1.
             mixout.mix()?;
-            let mut batch_loss = 0.0;
-            let result = (|| -> Result<()> {
-                for micro in batch::micro_batches(&b, &lengths, s.micro_batches) {
-                    let items: Vec<&Encoded> = micro.iter().map(|&i| &prep.train.1[i]).collect();
-                    let labels: Vec<&Label> = micro.iter().map(|&i| &prep.train.0[i].label).collect();
-                    let logits = model.forward_t(&to_tensors(&batch::pad(&items, prep.pad_id), device), true)?;
-                    // Weight each micro-batch by its share so the sum is the full batch's mean loss.
-                    let loss = loss_of(&logits, &labels, prep.task.kind, device) * (micro.len() as f64 / b.len() as f64);
-                    loss.backward();
-                    batch_loss += loss.double_value(&[]);
+            let result = accumulate_gradients(&model, prep, &b, &lengths, s.micro_batches, device);
+            let mut batch_loss = match result {
+                Ok(l) => l,
+                Err(e) => {
+                    mixout.restore();
+                    return Err(e);
                 }
-                Ok(())
-            })();
-            if let Err(e) = result {
-                mixout.restore();
-                return Err(e);
-            }
+            };
             mixout.unmix()?;
             if nan_at == Some(step) {
                 batch_loss = f64::NAN;
