@@ -78,6 +78,12 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
     Ok((k, n))
 }
 
+/// libtorch threads of one run: `--threads`, else the setting's `threads`, else an equal
+/// share of the cores among the parallel jobs.
+fn threads_per_run(opts: &RunOptions, setting: &crate::config::Setting) -> usize {
+    opts.threads.or(setting.threads).unwrap_or_else(|| (available_cores() / opts.jobs.max(1)).max(1))
+}
+
 fn versions() -> Versions {
     let git = option_env!("MIXOUT_GIT_DESCRIBE").filter(|s| !s.is_empty()).map(str::to_string);
     Versions { mixout: env!("CARGO_PKG_VERSION").into(), tch: TCH_VERSION.into(), libtorch: LIBTORCH_VERSION.into(), git }
@@ -111,7 +117,7 @@ fn params_of(run: &RunSpec) -> RunParams {
 pub fn execute_run(exp: &Experiment, run: &RunSpec, prep: &Prepared, opts: &RunOptions, bar: &ProgressBar) -> Result<RunResult> {
     let dir = results_dir(exp, &opts.results);
     let device_spec = opts.device.unwrap_or(run.setting.device);
-    let threads = opts.threads.or(run.setting.threads).unwrap_or_else(|| (available_cores() / opts.jobs.max(1)).max(1));
+    let threads = threads_per_run(opts, &run.setting);
     tch::set_num_threads(threads as i32);
     let started = std::time::Instant::now();
     let run_id = run.run_id.clone();
@@ -210,8 +216,8 @@ pub fn run_experiment(exp: &Experiment, opts: &RunOptions) -> Result<SweepSummar
         return run_parallel(exp, opts, todo, summary, total);
     }
     let tty = std::io::stderr().is_terminal() && !opts.quiet;
-    let threads = opts.threads.or(exp.settings[0].threads).unwrap_or_else(|| available_cores().max(1));
-    tch::set_num_threads(threads as i32);
+    // Set before the device line below, so it reports the threads the runs use.
+    tch::set_num_threads(threads_per_run(opts, &exp.settings[0]) as i32);
     let mut preps: HashMap<(String, String, usize), Arc<Prepared>> = HashMap::new();
     for (i, run) in todo.iter().enumerate() {
         let key = (format!("{:?}{:?}", run.setting.task, run.setting.custom_task), run.setting.model.clone(), run.setting.max_seq_len);
@@ -266,8 +272,7 @@ fn report_line(r: &RunResult) {
 /// Parallel CPU sweep: each run is a child `mixout run --only RUN_ID` with its thread share.
 fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary: SweepSummary, total: usize) -> Result<SweepSummary> {
     let exe = std::env::current_exe().map_err(|e| Error::Invalid(format!("cannot find own executable: {e}")))?;
-    let threads = opts.threads.unwrap_or_else(|| (available_cores() / opts.jobs).max(1));
-    tracing::info!("{} runs on {} parallel jobs × {threads} threads", todo.len(), opts.jobs);
+    tracing::info!("{} runs on {} parallel jobs × {} threads", todo.len(), opts.jobs, threads_per_run(opts, &exp.settings[0]));
     let queue = Arc::new(Mutex::new(todo.into_iter().collect::<std::collections::VecDeque<_>>()));
     let state = Arc::new(Mutex::new((summary, Option::<String>::None)));
     std::thread::scope(|scope| {
@@ -282,7 +287,7 @@ fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary
                 let Some(run) = queue.lock().ok().and_then(|mut q| q.pop_front()) else { return };
                 let mut cmd = std::process::Command::new(&exe);
                 cmd.arg("run").arg(&exp.path).arg("--results").arg(&opts.results).arg("--only").arg(&run.run_id);
-                cmd.arg("--threads").arg(threads.to_string()).arg("--jobs").arg("1").arg("--quiet");
+                cmd.arg("--threads").arg(threads_per_run(opts, &run.setting).to_string()).arg("--jobs").arg("1").arg("--quiet");
                 if let Some(d) = opts.device {
                     cmd.arg("--device").arg(d.to_string());
                 }

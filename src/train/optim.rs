@@ -76,7 +76,7 @@ impl Adam {
                         }
                         Some(u) => {
                             // w ← w − k·(w − u), through the scratch buffer.
-                            let _ = buf.f_copy_(&p.var)?;
+                            buf.f_copy_(&p.var)?;
                             let _ = buf.f_sub_(u)?.f_mul_scalar_(k)?;
                             let _ = p.var.f_sub_(buf)?;
                         }
@@ -84,11 +84,11 @@ impl Adam {
                 }
                 // m ← β1·m + (1−β1)·g ; v ← β2·v + (1−β2)·g²
                 let _ = p.m.f_lerp_(&g, 1.0 - c.beta1)?;
-                let _ = buf.f_copy_(&g)?;
+                buf.f_copy_(&g)?;
                 let _ = buf.f_mul_scalar_(1.0 - c.beta2)?;
                 let _ = p.v.f_mul_scalar_(c.beta2)?.f_addcmul_(buf, &g)?;
                 // w ← w − lr/bc1 · m / (√(v/bc2) + ε)
-                let _ = buf.f_copy_(&p.v)?;
+                buf.f_copy_(&p.v)?;
                 if bc2 != 1.0 {
                     let _ = buf.f_div_scalar_(bc2)?;
                 }

@@ -185,12 +185,10 @@ pub fn seed_everything(seed: u64) {
 
 /// Dev predictions in dataset order (eval mode: no dropout, no mixout).
 pub fn predict(model: &SequenceClassifier, enc: &[Encoded], pad_id: i64, batch_size: usize, device: Device) -> Result<Tensor> {
-    let mut outs = vec![];
-    tch::no_grad(|| -> Result<()> {
+    tch::no_grad(|| -> Result<Tensor> {
         // Sorting by length keeps padding small; logits are put back in dataset order below.
-        let lengths: Vec<usize> = enc.iter().map(|e| e.input_ids.len()).collect();
         let mut order: Vec<usize> = (0..enc.len()).collect();
-        order.sort_by_key(|&i| lengths[i]);
+        order.sort_by_key(|&i| enc[i].input_ids.len());
         let mut logits: Vec<Tensor> = (0..enc.len()).map(|_| Tensor::new()).collect();
         for chunk in order.chunks(batch_size) {
             let items: Vec<&Encoded> = chunk.iter().map(|&i| &enc[i]).collect();
@@ -199,12 +197,8 @@ pub fn predict(model: &SequenceClassifier, enc: &[Encoded], pad_id: i64, batch_s
                 logits[i] = out.get(row as i64);
             }
         }
-        if !logits.is_empty() {
-            outs.push(Tensor::stack(&logits, 0));
-        }
-        Ok(())
-    })?;
-    Ok(outs.pop().unwrap_or_else(Tensor::new))
+        Ok(if logits.is_empty() { Tensor::new() } else { Tensor::stack(&logits, 0) })
+    })
 }
 
 /// Turns logits into predictions for the task's metrics.
