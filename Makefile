@@ -1,19 +1,21 @@
 # mixout: the user interface. Every target sets up what it needs (venv with torch, build),
 # so on a fresh machine `make reproduce-rte` or `make test` is the first command to type.
 #
-# libtorch: tch 0.17 / rust-bert 0.23 need libtorch 2.4.0. We take it from PyPI's
-# torch==2.4.0 in a venv at $(MIXOUT_VENV) (outside the clone; reused by every clone).
-# To use your own libtorch instead: `make build LIBTORCH=/path/to/libtorch` (it must be 2.4.x),
-# or MIXOUT_VENV=/path/to/a/venv-with-torch-2.4.0.
+# libtorch: tch 0.24 / rust-bert 0.23 need libtorch 2.11.0. We take it from PyPI's
+# torch==2.11.0 in a venv at $(MIXOUT_VENV) (outside the clone; reused by every clone).
+# To use your own libtorch instead: `make build LIBTORCH=/path/to/libtorch` (it must be 2.11.x),
+# or MIXOUT_VENV=/path/to/a/venv-with-torch-2.11.0. PyPI's wheel is the CUDA 13 build (driver
+# >= 580); for an older driver: `make setup TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128`.
 
 SHELL := /bin/bash
-MIXOUT_VENV ?= $(HOME)/.cache/mixout/venv-torch-2.4.0
+MIXOUT_VENV ?= $(HOME)/.cache/mixout/venv-torch-2.11.0
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 PROFILE ?= cpu
 TASK ?= rte
 RESULTS ?= results
 REPORTS ?= reports
 JOBS ?= 1
+TORCH_INDEX_URL ?=
 export CARGO_TARGET_DIR
 
 ifdef LIBTORCH
@@ -21,7 +23,7 @@ ifdef LIBTORCH
   VENV_DEP :=
 else
   TORCH_ENV := LIBTORCH_USE_PYTORCH=1 PATH="$(MIXOUT_VENV)/bin:$$PATH"
-  VENV_DEP := $(MIXOUT_VENV)/.torch-2.4.0
+  VENV_DEP := $(MIXOUT_VENV)/.torch-2.11.0
 endif
 CARGO := $(TORCH_ENV) cargo
 BIN := $(CARGO_TARGET_DIR)/release/mixout
@@ -37,8 +39,8 @@ help:
 
 setup: $(VENV_DEP)
 
-$(MIXOUT_VENV)/.torch-2.4.0:
-	MIXOUT_VENV=$(MIXOUT_VENV) bash scripts/setup-venv.sh
+$(MIXOUT_VENV)/.torch-2.11.0:
+	MIXOUT_VENV=$(MIXOUT_VENV) TORCH_INDEX_URL=$(TORCH_INDEX_URL) bash scripts/setup-venv.sh
 	@touch $@
 
 build: $(VENV_DEP)

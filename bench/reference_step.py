@@ -25,7 +25,7 @@ with time.perf_counter. Output: JSON in the layout of `mixout bench step`:
 
     {"variants": {"plain": {"median_s", "p10_s", "p90_s", "steps", "times_s"}, ...}, ...}
 
-Run it with the project venv's python (torch 2.4.0, transformers 4.44.2); the model is
+Run it with the project venv's python (torch 2.11.0, transformers 4.44.2); the model is
 loaded from the local folder only (HF_HUB_OFFLINE=1 is set here too).
 """
 

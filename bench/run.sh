@@ -4,7 +4,7 @@
 # Prints one table and writes bench/results/latest.json (see bench/README.md).
 #
 # Environment (all optional):
-#   MIXOUT_VENV        venv with torch 2.4.0 (default ~/.cache/mixout/venv-torch-2.4.0);
+#   MIXOUT_VENV        venv with torch 2.11.0 (default ~/.cache/mixout/venv-torch-2.11.0);
 #                      transformers 4.44.2 is pip-installed into it when missing
 #   CARGO_TARGET_DIR   where the release binary is (default <repo>/target)
 #   MIXOUT_SHARED      shared assets (default <repo>/../shared)
@@ -21,7 +21,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-VENV="${MIXOUT_VENV:-$HOME/.cache/mixout/venv-torch-2.4.0}"
+VENV="${MIXOUT_VENV:-$HOME/.cache/mixout/venv-torch-2.11.0}"
 PY="$VENV/bin/python"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac

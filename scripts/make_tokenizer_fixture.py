@@ -18,7 +18,7 @@ Usage (from anywhere):
   python3 scripts/make_tokenizer_fixture.py [--shared DIR] [--model NAME]
 
 It runs itself under the project venv's python
-(${MIXOUT_VENV:-~/.cache/mixout/venv-torch-2.4.0}/bin/python) and installs
+(${MIXOUT_VENV:-~/.cache/mixout/venv-torch-2.11.0}/bin/python) and installs
 transformers==4.44.2 (which brings tokenizers 0.19) there if it is missing.
 """
 
@@ -66,7 +66,7 @@ EDGE_CASES = [
 
 
 def venv_python() -> Path:
-    venv = os.environ.get("MIXOUT_VENV", str(Path.home() / ".cache/mixout/venv-torch-2.4.0"))
+    venv = os.environ.get("MIXOUT_VENV", str(Path.home() / ".cache/mixout/venv-torch-2.11.0"))
     return Path(venv) / "bin" / "python"
 
 

@@ -232,11 +232,11 @@ impl StepRunner {
         self.mixout.mix()?;
         lap(&mut prof.mix);
         // Forward and backward together: the same code the trainer runs.
-        crate::train::trainer::accumulate_gradients(&self.model, prep, b, &lengths, k, Device::Cpu)?;
+        let _ = crate::train::trainer::accumulate_gradients(&self.model, prep, b, &lengths, k, Device::Cpu)?;
         lap(&mut prof.forward_backward);
         self.mixout.unmix()?;
         lap(&mut prof.unmix);
-        self.adam.clip_grad_norm(1.0)?;
+        let _ = self.adam.clip_grad_norm(1.0)?;
         lap(&mut prof.clip);
         self.adam.step(2e-5)?;
         lap(&mut prof.adam);

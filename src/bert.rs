@@ -16,6 +16,24 @@ fn layer_norm(p: nn::Path, hidden: i64) -> nn::LayerNorm {
     nn::layer_norm(p, vec![hidden], nn::LayerNormConfig { eps: LN_EPS, ..Default::default() })
 }
 
+/// A linear layer computed in `kind`: for bf16, input, weight and bias are cast first, as
+/// autocast does, so the fp32 master weights receive fp32 gradients through the casts.
+fn linear(l: &nn::Linear, xs: &Tensor, kind: Kind) -> Tensor {
+    if kind == Kind::Float {
+        return xs.apply(l);
+    }
+    xs.to_kind(kind).linear(&l.ws.to_kind(kind), l.bs.as_ref().map(|b| b.to_kind(kind)))
+}
+
+/// LayerNorm in fp32 whatever the input (autocast keeps normalisations in fp32).
+fn norm(l: &nn::LayerNorm, xs: &Tensor) -> Tensor {
+    if xs.kind() == Kind::Float {
+        xs.apply(l)
+    } else {
+        xs.to_kind(Kind::Float).apply(l)
+    }
+}
+
 /// Word, position and segment embeddings, summed and normalised.
 struct Embeddings {
     word: nn::Embedding,
@@ -80,18 +98,19 @@ impl Layer {
         }
     }
 
-    /// `mask` is additive, `[batch, 1, 1, seq]`: 0 for tokens, −10000 for padding (as BERT).
-    fn forward_t(&self, xs: &Tensor, mask: &Tensor, train: bool) -> Tensor {
+    /// `mask` is additive, `[batch, 1, 1, seq]`: 0 for tokens, −10000 for padding (as BERT),
+    /// already in the compute kind. `kind` is fp32, or bf16 for matmuls and attention.
+    fn forward_t(&self, xs: &Tensor, mask: &Tensor, train: bool, kind: Kind) -> Tensor {
         let (b, l, h) = xs.size3().unwrap_or((0, 0, 0));
         let d = h / self.heads;
         let split = |t: Tensor| t.view([b, l, self.heads, d]).transpose(1, 2);
-        let (q, k, v) = (split(xs.apply(&self.query)), split(xs.apply(&self.key)), split(xs.apply(&self.value)));
+        let (q, k, v) = (split(linear(&self.query, xs, kind)), split(linear(&self.key, xs, kind)), split(linear(&self.value, xs, kind)));
         let p = if train { self.attention_dropout } else { 0.0 };
-        let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>);
+        let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false);
         let ctx = ctx.transpose(1, 2).contiguous().view([b, l, h]);
-        let attn = (ctx.apply(&self.attn_out).dropout(self.hidden_dropout, train) + xs).apply(&self.attn_norm);
-        let ff = attn.apply(&self.intermediate).gelu("none").apply(&self.output).dropout(self.hidden_dropout, train);
-        (ff + attn).apply(&self.out_norm)
+        let attn = norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
+        let ff = linear(&self.output, &linear(&self.intermediate, &attn, kind).gelu("none"), kind).dropout(self.hidden_dropout, train);
+        norm(&self.out_norm, &(ff + attn))
     }
 }
 
@@ -100,6 +119,8 @@ pub struct FusedBert {
     embeddings: Embeddings,
     layers: Vec<Layer>,
     pooler: nn::Linear,
+    /// Kind of the matmuls and attention: fp32, or bf16 for mixed precision.
+    pub compute: Kind,
 }
 
 impl FusedBert {
@@ -110,16 +131,18 @@ impl FusedBert {
             embeddings: Embeddings::new(&p / "embeddings", c),
             layers: (0..c.num_hidden_layers).map(|i| Layer::new(&enc / i, c)).collect(),
             pooler: nn::linear(&p / "pooler" / "dense", c.hidden_size, c.hidden_size, Default::default()),
+            compute: Kind::Float,
         }
     }
 
     /// Pooled output `[batch, hidden]`. `attention_mask` is 1 for tokens, 0 for padding.
     pub fn forward_t(&self, ids: &Tensor, token_types: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
         let mut xs = self.embeddings.forward_t(ids, token_types, train);
-        let mask = ((attention_mask.to_kind(xs.kind()) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
+        let mask = ((attention_mask.to_kind(self.compute) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
         for layer in &self.layers {
-            xs = layer.forward_t(&xs, &mask, train);
+            xs = layer.forward_t(&xs, &mask, train, self.compute);
         }
-        xs.select(1, 0).apply(&self.pooler).tanh()
+        // The pooled output returns to fp32: the head, the loss and the metrics stay fp32.
+        linear(&self.pooler, &xs.select(1, 0), self.compute).tanh().to_kind(Kind::Float)
     }
 }

@@ -60,6 +60,8 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Write (and optionally submit) a Slurm job array running a study in shards.
     Slurm(crate::slurm::SlurmArgs),
+    /// Show libtorch, CUDA devices, driver, threads and assets; exit 1 when `device: cuda` would fail.
+    Doctor,
 }
 
 /// Arguments of `mixout run`.
@@ -173,11 +175,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 return Ok(());
             }
             let runs = exp.runs();
+            let unavailable = crate::inspect::preflight(&exp, &exp.settings)?;
             println!("{}: experiment `{}`, {} setting(s), {} run(s)", file.display(), exp.name, exp.settings.len(), runs.len());
+            if !unavailable.is_empty() {
+                println!("  (model not available here, weight selection not checked for: {})", unavailable.join(", "));
+            }
             for r in &runs {
                 let s = &r.setting;
                 println!(
-                    "  {:<32} task {:<6} lr {:<8} dropout {:<4} mixout {:<4} wdecay {}({}) head {}",
+                    "  {:<32} task {:<6} lr {:<8} dropout {:<4} mixout {:<4} wdecay {}({}) head {} precision {} vs {}",
                     r.run_id,
                     s.task.clone().unwrap_or_else(|| "custom".into()),
                     s.lr,
@@ -185,7 +191,9 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.mixout.p,
                     s.weight_decay.lambda,
                     if s.weight_decay.toward == crate::config::DecayTarget::Zero { "0" } else { "w_pre" },
-                    s.head_label()
+                    s.head_label(),
+                    s.precision.name(),
+                    if s.baseline == s.label { "itself (baseline)".to_string() } else { format!("`{}`", s.baseline.clone().unwrap_or_default()) }
                 );
             }
             Ok(())
@@ -212,5 +220,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Predict(a) => crate::predict::predict_cmd(&a),
         Command::Bench(a) => crate::bench::bench_cmd(&a),
         Command::Slurm(a) => crate::slurm::slurm_cmd(&a),
+        Command::Doctor => {
+            let d = crate::doctor::diagnose();
+            print!("{}", d.text);
+            if !d.cuda_ok {
+                // Non-zero so job scripts can stop before queueing GPU work on a machine without one.
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }

@@ -135,6 +135,80 @@ pub enum EvalSchedule {
     Final,
 }
 
+/// Numeric precision of training. Master weights, optimiser state, mixout targets and the
+/// mixout arithmetic stay fp32 in every mode; only the model's forward/backward changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// Plain fp32, as in the paper.
+    #[default]
+    Fp32,
+    /// fp32 with TF32 tensor-core matmuls allowed (CUDA only; a no-op on CPU).
+    Tf32,
+    /// Autocast-style bf16: matmuls and attention in bf16, weights, loss and updates in fp32.
+    Bf16,
+}
+
+impl Precision {
+    /// Name as written in YAML and result files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "fp32",
+            Precision::Tf32 => "tf32",
+            Precision::Bf16 => "bf16",
+        }
+    }
+}
+
+/// How many length-sorted micro-batches each batch is split into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MicroBatches {
+    /// 4 on CPU (where skipping padding is the measured win), 1 on CUDA (where one big
+    /// kernel launch beats several small ones).
+    #[default]
+    Auto,
+    /// A fixed number (1 = no micro-batching).
+    Fixed(usize),
+}
+
+impl MicroBatches {
+    /// The number in effect on a device.
+    pub fn resolve(self, cuda: bool) -> usize {
+        match self {
+            MicroBatches::Fixed(k) => k,
+            MicroBatches::Auto if cuda => 1,
+            // Measured by `make bench` on RTE with the L3 model: k = 4 is fastest on CPU (padding
+            // 1.16x the real tokens instead of 1.92x; k = 8 loses more to per-call overhead).
+            MicroBatches::Auto => 4,
+        }
+    }
+}
+
+impl Serialize for MicroBatches {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            MicroBatches::Auto => s.serialize_str("auto"),
+            MicroBatches::Fixed(k) => s.serialize_u64(*k as u64),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MicroBatches {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d).map_err(|_| serde::de::Error::custom("micro_batches: expected `auto` or a number such as 4"))? {
+            Raw::N(n) => Ok(MicroBatches::Fixed(n as usize)),
+            Raw::S(s) if s.trim() == "auto" => Ok(MicroBatches::Auto),
+            Raw::S(s) => Err(serde::de::Error::custom(format!("micro_batches: `{s}`: expected `auto` or a number such as 4"))),
+        }
+    }
+}
+
 /// One setting: everything a run needs besides its seed. The file's top level is a
 /// setting too (the base), with `name` and `settings` only allowed there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,6 +218,10 @@ pub struct Setting {
     pub name: Option<String>,
     /// Short label of a setting, used in tables and plots.
     pub label: Option<String>,
+    /// Group of settings compared together; its first setting is the group's baseline.
+    pub group: Option<String>,
+    /// Label of the setting this one is compared with (paired by seed) in the report.
+    pub baseline: Option<String>,
     /// One paragraph for humans; copied to nothing, ignored by the runner.
     pub description: Option<String>,
     /// GLUE task: RTE, MRPC, CoLA, STS-B, SST-2.
@@ -159,8 +237,11 @@ pub struct Setting {
     /// Examples per optimiser step.
     pub batch_size: usize,
     /// Length-sorted micro-batches per batch (gradients accumulated; same math, less
-    /// padding); more than the batch holds means one example each.
-    pub micro_batches: usize,
+    /// padding): `auto` (4 on CPU, 1 on CUDA) or a number; more than the batch holds means
+    /// one example each.
+    pub micro_batches: MicroBatches,
+    /// `fp32` (paper), `tf32` (TF32 matmuls on CUDA) or `bf16` (autocast-style mixed precision).
+    pub precision: Precision,
     /// Peak learning rate.
     pub lr: f64,
     /// Passes over the training data.
@@ -202,6 +283,9 @@ pub struct Setting {
     pub encoder: crate::model::EncoderImpl,
     /// Other settings (top level only).
     pub settings: Vec<Setting>,
+    /// Cross product over dotted keys (top level only), e.g. `{mixout.p: [0.7, 0.9], lr: [2.0e-5, 1.0e-4]}`:
+    /// every setting is run at every combination.
+    pub grid: Option<serde_yaml::Mapping>,
 }
 
 impl Default for Setting {
@@ -209,6 +293,8 @@ impl Default for Setting {
         Setting {
             name: None,
             label: None,
+            group: None,
+            baseline: None,
             description: None,
             task: None,
             custom_task: None,
@@ -216,9 +302,8 @@ impl Default for Setting {
             model: "paraphrase-MiniLM-L3-v2".into(),
             max_seq_len: 128,
             batch_size: 32,
-            // Measured by `make bench` on RTE with the L3 model: k = 4 is fastest (padding
-            // 1.16× the real tokens instead of 1.92×; k = 8 loses more to per-call overhead).
-            micro_batches: 4,
+            micro_batches: MicroBatches::Auto,
+            precision: Precision::Fp32,
             lr: 2e-5,
             epochs: 3,
             warmup: 0.1,
@@ -239,6 +324,7 @@ impl Default for Setting {
             save_model: false,
             encoder: crate::model::EncoderImpl::Fused,
             settings: vec![],
+            grid: None,
         }
     }
 }
@@ -292,7 +378,7 @@ impl Setting {
         if self.batch_size == 0 {
             return e("batch_size", "must be at least 1".into());
         }
-        if self.micro_batches == 0 {
+        if self.micro_batches == MicroBatches::Fixed(0) {
             return e("micro_batches", "must be at least 1 (1 = no micro-batching)".into());
         }
         if !(self.lr > 0.0 && self.lr < 1.0) {
@@ -361,6 +447,9 @@ impl Setting {
         }
         if self.eval_batch_size == 0 {
             return e("eval_batch_size", "must be at least 1".into());
+        }
+        if self.precision == Precision::Bf16 && self.encoder == crate::model::EncoderImpl::RustBert {
+            return e("precision", "bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into());
         }
         if self.threads == Some(0) {
             return e("threads", "must be at least 1 (or null for automatic)".into());
@@ -453,40 +542,77 @@ impl Experiment {
             _ => path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "experiment".into()),
         };
         for (i, s) in typed.settings.iter().enumerate() {
-            if s.name.is_some() || !s.settings.is_empty() {
-                return Err(Error::config(path, format!("settings[{i}]: `name` and `settings` belong at the top level only")));
+            if s.name.is_some() || !s.settings.is_empty() || s.grid.is_some() {
+                return Err(Error::config(path, format!("settings[{i}]: `name`, `settings` and `grid` belong at the top level only")));
             }
         }
-        // Pass 2: each setting merged over the base, then range-checked.
+        // Pass 2: each setting merged over the base, expanded over the grid, range-checked.
         let mut base = raw.clone();
         let overrides: Vec<Value> = match base.as_mapping_mut().and_then(|m| m.remove("settings")) {
             Some(Value::Sequence(seq)) => seq,
             _ => vec![],
         };
+        let grid = base.as_mapping_mut().and_then(|m| m.remove("grid"));
         if let Some(m) = base.as_mapping_mut() {
             m.remove("name");
         }
+        let axes = grid_axes(path, grid.as_ref())?;
         let raws = if overrides.is_empty() { vec![Value::Mapping(Default::default())] } else { overrides };
+        let many = !typed.settings.is_empty();
         let mut settings = Vec::new();
-        for (i, over) in raws.iter().enumerate() {
-            let merged = merge(&base, over);
-            let mut s: Setting = serde_yaml::from_value(merged).map_err(|e| Error::config(path, format!("settings[{i}]: {e}")))?;
-            let label = s.label.clone().unwrap_or_else(|| s.auto_label());
-            s.check().map_err(|(field, msg)| {
-                let at = if typed.settings.is_empty() { String::new() } else { format!("settings[{i}] (`{label}`): ") };
-                Error::config(path, format!("{at}{field}: {msg}"))
-            })?;
-            s.label = Some(label);
-            // Record the values in effect, so result files say what ran.
-            s.dropout = Some(s.encoder_dropout());
-            s.attention_dropout = Some(s.attention_dropout());
-            settings.push(s);
+        // Grid point major, so the settings compared at one grid point sit together.
+        for point in grid_points(&axes) {
+            let suffix = point.iter().map(|(k, v)| format!("{k}={}", show_value(v))).collect::<Vec<_>>().join(" ");
+            for (i, over) in raws.iter().enumerate() {
+                let mut merged = merge(&base, over);
+                for (key, value) in &point {
+                    set_path(&mut merged, key, value.clone());
+                }
+                let at = |label: &str| {
+                    let mut at = if many { format!("settings[{i}] (`{label}`)") } else { String::new() };
+                    if !suffix.is_empty() {
+                        at = format!("{at}{}grid point {suffix}", if at.is_empty() { "" } else { " at " });
+                    }
+                    if at.is_empty() {
+                        at
+                    } else {
+                        format!("{at}: ")
+                    }
+                };
+                let mut s: Setting = serde_yaml::from_value(merged).map_err(|e| Error::config(path, format!("{}{e}", at("?"))))?;
+                let own = s.label.clone().unwrap_or_else(|| s.auto_label());
+                let label = match (&s.label, suffix.is_empty()) {
+                    (_, true) => own,
+                    (Some(l), false) => format!("{l} {suffix}"),
+                    (None, false) if many => format!("{own} {suffix}"),
+                    // A grid over the base setting alone: the grid values are the label.
+                    (None, false) => suffix.clone(),
+                };
+                s.check().map_err(|(field, msg)| Error::config(path, format!("{}{field}: {msg}", at(&label))))?;
+                s.label = Some(label);
+                if !suffix.is_empty() {
+                    // Settings are compared within one grid point: that point is (part of) their group.
+                    s.group = Some(match &s.group {
+                        Some(g) => format!("{g} {suffix}"),
+                        None => suffix.clone(),
+                    });
+                    if let Some(b) = &s.baseline {
+                        s.baseline = Some(format!("{b} {suffix}"));
+                    }
+                }
+                // Record the values in effect, so result files say what ran.
+                s.dropout = Some(s.encoder_dropout());
+                s.attention_dropout = Some(s.attention_dropout());
+                s.grid = None;
+                settings.push(s);
+            }
         }
         let mut labels: Vec<&String> = settings.iter().filter_map(|s| s.label.as_ref()).collect();
         labels.sort();
         if let Some(w) = labels.windows(2).find(|w| w[0] == w[1]) {
             return Err(Error::config(path, format!("two settings share the label `{}`: give each a distinct `label:`", w[0])));
         }
+        resolve_baselines(path, &mut settings)?;
         Ok(Experiment { path: path.to_path_buf(), name, settings })
     }
 
@@ -506,6 +632,125 @@ impl Experiment {
             }
         }
         out
+    }
+}
+
+/// Every setting's baseline label: its own `baseline:`, else the first setting of its
+/// `group:`, else the file's first setting. A baseline names itself.
+fn resolve_baselines(path: &Path, settings: &mut [Setting]) -> Result<()> {
+    let labels: Vec<String> = settings.iter().map(|s| s.label.clone().unwrap_or_default()).collect();
+    let first = labels.first().cloned().unwrap_or_default();
+    let mut resolved = Vec::with_capacity(settings.len());
+    for s in settings.iter() {
+        let label = s.label.clone().unwrap_or_default();
+        let b = match (&s.baseline, &s.group) {
+            (Some(b), _) => {
+                if !labels.contains(b) {
+                    return Err(Error::config(
+                        path,
+                        format!("setting `{label}`: baseline: no setting is labelled `{b}` (labels: {})", labels.join(", ")),
+                    ));
+                }
+                b.clone()
+            }
+            (None, Some(g)) => settings
+                .iter()
+                .find(|o| o.group.as_ref() == Some(g))
+                .and_then(|o| o.label.clone())
+                .unwrap_or_else(|| label.clone()),
+            (None, None) => first.clone(),
+        };
+        resolved.push(b);
+    }
+    for (s, b) in settings.iter_mut().zip(resolved) {
+        s.baseline = Some(b);
+    }
+    Ok(())
+}
+
+/// Keys that make no sense in a grid: they name or structure settings.
+const NOT_IN_GRID: [&str; 6] = ["name", "settings", "grid", "label", "group", "baseline"];
+
+/// Validates a `grid:` block into (dotted key, values) axes, in file order.
+fn grid_axes(path: &Path, grid: Option<&Value>) -> Result<Vec<(String, Vec<Value>)>> {
+    let Some(grid) = grid else { return Ok(vec![]) };
+    let map = match grid {
+        Value::Mapping(m) => m,
+        Value::Null => return Ok(vec![]),
+        _ => return Err(Error::config(path, "grid: expected a mapping of keys to lists, e.g. `grid: {mixout.p: [0.7, 0.9], lr: [2.0e-5, 1.0e-4]}`")),
+    };
+    let known = serde_yaml::to_value(Setting::default()).unwrap_or(Value::Null);
+    let mut axes = vec![];
+    for (k, v) in map {
+        let key = k.as_str().ok_or_else(|| Error::config(path, format!("grid: key {k:?} is not a string")))?.to_string();
+        let root = key.split('.').next().unwrap_or_default();
+        if NOT_IN_GRID.contains(&root) {
+            return Err(Error::config(path, format!("grid: `{key}` cannot vary in a grid (labels, groups and baselines are made from the grid)")));
+        }
+        if get_path(&known, &key).is_none() {
+            let fields: Vec<String> = known.as_mapping().map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).filter(|k| !NOT_IN_GRID.contains(&k.as_str())).collect()).unwrap_or_default();
+            return Err(Error::config(
+                path,
+                format!("grid: unknown key `{key}`: expected a setting field such as `lr`, `mixout.p` or `weight_decay.lambda` (fields: {})", fields.join(", ")),
+            ));
+        }
+        match v {
+            Value::Sequence(vals) if !vals.is_empty() => axes.push((key, vals.clone())),
+            _ => return Err(Error::config(path, format!("grid: `{key}`: expected a non-empty list of values, e.g. `{key}: [a, b]`"))),
+        }
+    }
+    Ok(axes)
+}
+
+/// The cross product of the axes (one empty point when there is no grid), first axis slowest.
+fn grid_points(axes: &[(String, Vec<Value>)]) -> Vec<Vec<(String, Value)>> {
+    let mut points: Vec<Vec<(String, Value)>> = vec![vec![]];
+    for (key, values) in axes {
+        points = points
+            .into_iter()
+            .flat_map(|p| values.iter().map(move |v| {
+                let mut q = p.clone();
+                q.push((key.clone(), v.clone()));
+                q
+            }))
+            .collect();
+    }
+    points
+}
+
+/// A grid value as it appears in a label: `0.9`, `2e-5`, `true`, `none`, `{mixout: 0.7}`.
+fn show_value(v: &Value) -> String {
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f != 0.0 && f.abs() < 1e-3 => format!("{f:e}"),
+            _ => n.to_string(),
+        },
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        other => serde_yaml::to_string(other).map(|s| s.trim().replace('\n', " ")).unwrap_or_default(),
+    }
+}
+
+fn get_path<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {
+    dotted.split('.').try_fold(v, |cur, part| cur.as_mapping()?.get(part))
+}
+
+/// Sets a dotted key in a YAML mapping, creating mappings on the way.
+fn set_path(v: &mut Value, dotted: &str, value: Value) {
+    let mut cur = v;
+    let parts: Vec<&str> = dotted.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if !cur.is_mapping() {
+            *cur = Value::Mapping(Default::default());
+        }
+        let Some(m) = cur.as_mapping_mut() else { return };
+        let key = Value::from(*part);
+        if i + 1 == parts.len() {
+            m.insert(key, value);
+            return;
+        }
+        cur = m.entry(key).or_insert(Value::Mapping(Default::default()));
     }
 }
 
@@ -635,6 +880,74 @@ mod tests {
     fn duplicate_labels_and_missing_task_are_rejected() {
         assert!(parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: a}\n").unwrap_err().to_string().contains("share the label"));
         assert!(parse("lr: 1.0e-5\n").unwrap_err().to_string().contains("task"));
+    }
+
+    #[test]
+    fn micro_batches_auto_resolves_by_device_and_numbers_win() {
+        let e = parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: b, micro_batches: 2}\n  - {label: c, micro_batches: auto, precision: bf16}\n").unwrap();
+        assert_eq!(e.settings[0].micro_batches, MicroBatches::Auto);
+        assert_eq!((e.settings[0].micro_batches.resolve(false), e.settings[0].micro_batches.resolve(true)), (4, 1));
+        assert_eq!((e.settings[1].micro_batches.resolve(false), e.settings[1].micro_batches.resolve(true)), (2, 2));
+        assert_eq!(e.settings[0].precision, Precision::Fp32);
+        assert_eq!(e.settings[2].precision, Precision::Bf16);
+        let err = parse("task: RTE\nmicro_batches: many\n").unwrap_err().to_string();
+        assert!(err.contains("micro_batches") && err.contains("auto"), "{err}");
+        let err = parse("task: RTE\nmicro_batches: 0\n").unwrap_err().to_string();
+        assert!(err.contains("micro_batches: must be at least 1"), "{err}");
+        let err = parse("task: RTE\nprecision: fp16\n").unwrap_err().to_string();
+        assert!(err.contains("precision") || err.contains("fp16"), "{err}");
+        let err = parse("task: RTE\nprecision: bf16\nencoder: rust-bert\n").unwrap_err().to_string();
+        assert!(err.contains("precision: bf16 needs `encoder: fused`"), "{err}");
+    }
+
+    #[test]
+    fn grid_expands_with_readable_labels_groups_and_baselines() {
+        let e = parse(
+            "task: RTE\nrestarts: 2\ngrid: {lr: [2.0e-5, 1.0e-4]}\nsettings:\n  - {label: dropout}\n  - {label: mixout, mixout: {p: 0.9}}\n",
+        )
+        .unwrap();
+        let labels: Vec<&str> = e.settings.iter().map(|s| s.label.as_deref().unwrap()).collect();
+        assert_eq!(labels, ["dropout lr=2e-5", "mixout lr=2e-5", "dropout lr=1e-4", "mixout lr=1e-4"]);
+        assert_eq!(e.settings[3].lr, 1e-4);
+        assert_eq!(e.settings[3].mixout.p, 0.9);
+        // Each grid point is a group whose first setting is the baseline.
+        assert_eq!(e.settings[3].group.as_deref(), Some("lr=1e-4"));
+        assert_eq!(e.settings[3].baseline.as_deref(), Some("dropout lr=1e-4"));
+        assert_eq!(e.settings[1].baseline.as_deref(), Some("dropout lr=2e-5"));
+        assert_eq!(e.runs().len(), 8);
+
+        // A grid over the base alone: two axes, first slowest; the values are the labels.
+        let e = parse("task: RTE\ngrid: {mixout.p: [0.7, 0.8, 0.9], lr: [2.0e-5, 1.0e-4]}\n").unwrap();
+        assert_eq!(e.settings.len(), 6);
+        assert_eq!(e.settings[0].label.as_deref(), Some("mixout.p=0.7 lr=2e-5"));
+        assert_eq!(e.settings[5].label.as_deref(), Some("mixout.p=0.9 lr=1e-4"));
+        assert_eq!((e.settings[5].mixout.p, e.settings[5].lr), (0.9, 1e-4));
+    }
+
+    #[test]
+    fn grid_errors_name_the_key() {
+        let err = parse("task: RTE\ngrid: {mixout.q: [0.1]}\n").unwrap_err().to_string();
+        assert!(err.contains("grid: unknown key `mixout.q`"), "{err}");
+        let err = parse("task: RTE\ngrid: {learning_rate: [0.1]}\n").unwrap_err().to_string();
+        assert!(err.contains("`learning_rate`"), "{err}");
+        let err = parse("task: RTE\ngrid: {lr: 0.1}\n").unwrap_err().to_string();
+        assert!(err.contains("grid: `lr`: expected a non-empty list"), "{err}");
+        let err = parse("task: RTE\ngrid: {mixout.p: [0.5, 1.5]}\n").unwrap_err().to_string();
+        assert!(err.contains("grid point mixout.p=1.5") && err.contains("mixout.p"), "{err}");
+        let err = parse("task: RTE\ngrid: {label: [a, b]}\n").unwrap_err().to_string();
+        assert!(err.contains("`label` cannot vary"), "{err}");
+    }
+
+    #[test]
+    fn baselines_by_group_by_name_and_default() {
+        let e = parse(
+            "task: RTE\nsettings:\n  - {label: d2, group: lr2}\n  - {label: m2, group: lr2, mixout: {p: 0.9}}\n  - {label: d4, group: lr4, lr: 1.0e-4}\n  - {label: m4, group: lr4, lr: 1.0e-4, mixout: {p: 0.9}}\n  - {label: x, baseline: m2}\n  - {label: y}\n",
+        )
+        .unwrap();
+        let b: Vec<&str> = e.settings.iter().map(|s| s.baseline.as_deref().unwrap()).collect();
+        assert_eq!(b, ["d2", "d2", "d4", "d4", "m2", "d2"]);
+        let err = parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: b, baseline: nope}\n").unwrap_err().to_string();
+        assert!(err.contains("baseline: no setting is labelled `nope`"), "{err}");
     }
 
     #[test]

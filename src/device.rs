@@ -108,6 +108,83 @@ pub fn describe(device: tch::Device) -> String {
     }
 }
 
+extern "C" {
+    fn mixout_set_allow_tf32(allow: std::os::raw::c_int);
+    fn mixout_allow_tf32() -> std::os::raw::c_int;
+}
+
+/// Allows (or forbids) TF32 tensor-core math for fp32 matmuls and convolutions on CUDA,
+/// process-wide, as `torch.backends.cuda.matmul.allow_tf32` does. No effect on CPU.
+pub fn set_allow_tf32(allow: bool) {
+    // SAFETY: plain setters on libtorch's global context, which exists once libtorch is loaded.
+    unsafe { mixout_set_allow_tf32(allow as std::os::raw::c_int) }
+}
+
+/// Whether TF32 matmuls are currently allowed.
+pub fn allow_tf32() -> bool {
+    // SAFETY: a plain getter on libtorch's global context.
+    unsafe { mixout_allow_tf32() != 0 }
+}
+
+/// One NVIDIA GPU as the driver (NVML) reports it; no CUDA context is created to ask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuInfo {
+    /// NVML index (PCI bus order, the order CUDA uses with `CUDA_DEVICE_ORDER=PCI_BUS_ID`).
+    pub index: u32,
+    /// Marketing name, e.g. `NVIDIA H100 80GB HBM3`.
+    pub name: String,
+    /// Total memory in bytes.
+    pub total_bytes: u64,
+    /// Memory not allocated by any process, in bytes.
+    pub free_bytes: u64,
+    /// Compute capability (major, minor), e.g. (9, 0) for Hopper.
+    pub compute_capability: Option<(i32, i32)>,
+}
+
+/// What the NVIDIA driver says about the machine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverInfo {
+    /// Driver version, e.g. `580.65.06`.
+    pub driver_version: String,
+    /// Newest CUDA version the driver supports, e.g. (13, 0).
+    pub cuda_version: Option<(i32, i32)>,
+    /// The GPUs.
+    pub gpus: Vec<GpuInfo>,
+}
+
+/// Asks the NVIDIA driver (libnvidia-ml, loaded at run time) about the GPUs. `Err` says why
+/// it could not: no driver installed, or NVML failed.
+pub fn nvidia_driver() -> std::result::Result<DriverInfo, String> {
+    use nvml_wrapper::Nvml;
+    let nvml = Nvml::init().map_err(|e| {
+        let e = e.to_string();
+        if e.contains("cannot open shared object") {
+            "libnvidia-ml.so.1, which the NVIDIA driver installs, is not on this machine".to_string()
+        } else {
+            format!("the NVIDIA driver's management library (libnvidia-ml.so.1) failed: {e}")
+        }
+    })?;
+    let driver_version = nvml.sys_driver_version().map_err(|e| format!("NVML: driver version: {e}"))?;
+    let cuda_version = nvml
+        .sys_cuda_driver_version()
+        .ok()
+        .map(|v| (nvml_wrapper::cuda_driver_version_major(v), nvml_wrapper::cuda_driver_version_minor(v)));
+    let count = nvml.device_count().map_err(|e| format!("NVML: device count: {e}"))?;
+    let mut gpus = vec![];
+    for index in 0..count {
+        let d = nvml.device_by_index(index).map_err(|e| format!("NVML: device {index}: {e}"))?;
+        let mem = d.memory_info().map_err(|e| format!("NVML: memory of device {index}: {e}"))?;
+        gpus.push(GpuInfo {
+            index,
+            name: d.name().unwrap_or_else(|_| "unknown NVIDIA GPU".into()),
+            total_bytes: mem.total,
+            free_bytes: mem.free,
+            compute_capability: d.cuda_compute_capability().ok().map(|c| (c.major, c.minor)),
+        });
+    }
+    Ok(DriverInfo { driver_version, cuda_version, gpus })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +197,16 @@ mod tests {
         assert_eq!("cuda:3".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cuda(3));
         let err = "tpu".parse::<DeviceSpec>().unwrap_err().to_string();
         assert!(err.contains("expected `auto`, `cpu`"), "{err}");
+    }
+
+    #[test]
+    fn tf32_switch_round_trips() {
+        let before = allow_tf32();
+        set_allow_tf32(true);
+        assert!(allow_tf32());
+        set_allow_tf32(false);
+        assert!(!allow_tf32());
+        set_allow_tf32(before);
     }
 
     #[test]

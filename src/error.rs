@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying error (in the message, not a separate link of the chain, so it is said once).
+        cause: std::io::Error,
     },
     /// An experiment file is malformed or holds an invalid value.
     #[error("{path}: {message}")]
@@ -39,10 +38,10 @@ pub enum Error {
     Mixout(String),
     /// A tensor operation failed inside libtorch.
     #[error("libtorch: {0}")]
-    Torch(#[from] tch::TchError),
+    Torch(tch::TchError),
     /// rust-bert refused a configuration.
     #[error("rust-bert: {0}")]
-    RustBert(#[from] rust_bert::RustBertError),
+    RustBert(rust_bert::RustBertError),
     /// Reading or tokenising data failed.
     #[error(transparent)]
     Data(#[from] mixout_data::DataError),
@@ -50,13 +49,12 @@ pub enum Error {
     #[error(transparent)]
     Report(#[from] mixout_report::ReportError),
     /// A JSON document could not be (de)serialised.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Json {
         /// The file concerned.
         path: PathBuf,
         /// What serde found.
-        #[source]
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     /// The user interrupted the sweep (Ctrl-C); finished runs are kept.
     #[error("interrupted")]
@@ -66,7 +64,7 @@ pub enum Error {
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        Error::Io { path: path.to_path_buf(), source }
+        Error::Io { path: path.to_path_buf(), cause: source }
     }
     /// A configuration error in `path`.
     pub fn config(path: &Path, message: impl Into<String>) -> Self {
@@ -75,6 +73,20 @@ impl Error {
     /// A model loading error for `path`.
     pub fn model(path: &Path, message: impl Into<String>) -> Self {
         Error::Model { path: path.to_path_buf(), message: message.into() }
+    }
+}
+
+// Not `#[from]`: that would also make the inner error the next link of the chain, and
+// `{:#}` would print its text twice ("libtorch: X: X").
+impl From<tch::TchError> for Error {
+    fn from(e: tch::TchError) -> Self {
+        Error::Torch(e)
+    }
+}
+
+impl From<rust_bert::RustBertError> for Error {
+    fn from(e: rust_bert::RustBertError) -> Self {
+        Error::RustBert(e)
     }
 }
 

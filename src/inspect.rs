@@ -17,6 +17,23 @@ pub fn plan_setting(setting: &Setting, exp: &Experiment) -> Result<Vec<ParamPlan
     plan(&crate::train::trainer::named_shapes(&vs), setting)
 }
 
+/// Plans every setting (model variables built, no weights loaded) so that a selection that
+/// mixes or decays nothing stops the study before its first run, naming the setting.
+/// Settings whose model is not available here (e.g. a hub id offline) are returned, not
+/// failed: their runs will say so themselves.
+pub fn preflight<'a>(exp: &Experiment, settings: impl IntoIterator<Item = &'a Setting>) -> Result<Vec<String>> {
+    let mut unavailable = vec![];
+    for s in settings {
+        let label = s.label.clone().unwrap_or_default();
+        match plan_setting(s, exp) {
+            Ok(_) => {}
+            Err(crate::Error::Model { .. }) => unavailable.push(label),
+            Err(e) => return Err(crate::Error::config(&exp.path, format!("setting `{label}`: {e}"))),
+        }
+    }
+    Ok(unavailable)
+}
+
 /// Renders the inspection table of every setting.
 pub fn render(exp: &Experiment) -> Result<String> {
     let mut out = String::new();

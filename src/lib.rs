@@ -9,6 +9,7 @@ pub mod bert;
 pub mod cli;
 pub mod config;
 pub mod device;
+pub mod doctor;
 pub mod error;
 pub mod inspect;
 pub mod mixout;

@@ -57,7 +57,10 @@ impl MixoutSpec {
 
 /// Rejects probabilities outside `[0, 1)` with a message saying why.
 pub fn check_p(p: f64) -> Result<()> {
-    if !(0.0..1.0).contains(&p) || p.is_nan() {
+    if p.is_nan() || p < 0.0 {
+        return Err(Error::Mixout(format!("p = {p} is outside [0, 1): p is a probability; 0 switches mixout off")));
+    }
+    if p >= 1.0 {
         return Err(Error::Mixout(format!(
             "p = {p} is outside [0, 1): p = 1 would divide by zero in (w − u)/(1 − p) (to use the target itself, freeze the weights instead)"
         )));

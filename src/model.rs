@@ -91,7 +91,7 @@ fn resolve_hub(model: &str) -> Result<ModelFiles> {
 /// `num_labels` outputs (rust-bert 0.23 takes the label count from `id2label`).
 pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> {
     let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
-    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), source: e })?;
+    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
     if let Some(t) = json.get("model_type").and_then(Value::as_str) {
         if t != "bert" {
             return Err(Error::model(&files.config, format!("model_type `{t}`: only BERT-architecture encoders are supported so far (model_type `bert`)")));
@@ -102,7 +102,7 @@ pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> 
         obj.remove("id2label");
         obj.remove("label2id");
     }
-    let mut config: BertConfig = serde_json::from_value(json).map_err(|e| Error::Json { path: files.config.clone(), source: e })?;
+    let mut config: BertConfig = serde_json::from_value(json).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     config.id2label = Some(names.iter().enumerate().map(|(i, l)| (i as i64, l.clone())).collect());
     config.label2id = Some(names.iter().enumerate().map(|(i, l)| (l.clone(), i as i64)).collect());
@@ -172,6 +172,21 @@ impl SequenceClassifier {
         };
         let classifier = nn::linear(root / "classifier", config.hidden_size, num_labels, Default::default());
         Ok(SequenceClassifier { bert, classifier, head_dropout: dropout.head, num_labels })
+    }
+
+    /// Chooses the kind of the encoder's matmuls and attention: fp32 and tf32 compute in fp32
+    /// (TF32 is a global libtorch switch), bf16 in bf16 with fp32 weights, norms, head and loss.
+    pub fn set_precision(&mut self, precision: crate::config::Precision) -> Result<()> {
+        use crate::config::Precision;
+        match (&mut self.bert, precision) {
+            (Encoder::Fused(bert), Precision::Bf16) => bert.compute = Kind::BFloat16,
+            (Encoder::Fused(bert), _) => bert.compute = Kind::Float,
+            (Encoder::RustBert(_), Precision::Bf16) => {
+                return Err(Error::Invalid("precision bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into()))
+            }
+            (Encoder::RustBert(_), _) => {}
+        }
+        Ok(())
     }
 
     /// Logits `[batch, num_labels]`; `train` switches dropout on.
@@ -278,7 +293,7 @@ fn init_new_layers(vars: &mut HashMap<String, Tensor>, names: &[String], range: 
 pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
-    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), source: e })?;
+    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     if let Some(obj) = json.as_object_mut() {
         obj.insert("architectures".into(), serde_json::json!(["BertForSequenceClassification"]));
@@ -298,11 +313,29 @@ pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out:
             let _ = std::fs::copy(&src, out.join(extra));
         }
     }
-    let mut named: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
-    named.sort_by(|a, b| a.0.cmp(&b.0));
     let weights = out.join("model.safetensors");
-    Tensor::write_safetensors(&named, &weights)?;
+    write_safetensors_pt(&vs.variables(), &weights)?;
     Ok(())
+}
+
+/// Writes fp32 tensors as safetensors with the header metadata `{"format": "pt"}`:
+/// transformers' `from_pretrained` refuses a file without it, and tch's writer adds none.
+pub fn write_safetensors_pt(tensors: &HashMap<String, Tensor>, path: &Path) -> Result<()> {
+    use safetensors::tensor::{Dtype, TensorView};
+    let mut data: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::with_capacity(tensors.len());
+    for (name, t) in tensors {
+        let values = Vec::<f32>::try_from(&t.detach().to_kind(Kind::Float).to_device(tch::Device::Cpu).contiguous().flatten(0, -1))?;
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        data.push((name.clone(), t.size().iter().map(|&d| d as usize).collect(), bytes));
+    }
+    let views = data
+        .iter()
+        .map(|(n, shape, bytes)| {
+            TensorView::new(Dtype::F32, shape.clone(), bytes).map(|v| (n.clone(), v)).map_err(|e| Error::model(path, format!("tensor `{n}`: {e:?}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let meta = Some(HashMap::from([("format".to_string(), "pt".to_string())]));
+    safetensors::tensor::serialize_to_file(views, &meta, path).map_err(|e| Error::model(path, format!("writing safetensors: {e:?}")))
 }
 
 /// Number of scalar parameters in a VarStore.

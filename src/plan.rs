@@ -106,7 +106,48 @@ pub fn plan(params: &[(String, Vec<i64>)], s: &Setting) -> Result<Vec<ParamPlan>
         };
         out.push(ParamPlan { name: name.clone(), shape: shape.clone(), mixout, decay });
     }
+    check_no_silent_noop(params, s, &out)?;
     Ok(out)
+}
+
+/// Refuses selections that would quietly do nothing: the authors' code left layers unmixed
+/// without a word (their issues 7 and 8), and a run labelled `mixout0.5` that mixes nothing
+/// would be reported as a mixout result.
+fn check_no_silent_noop(params: &[(String, Vec<i64>)], s: &Setting, plans: &[ParamPlan]) -> Result<()> {
+    let example = params.iter().map(|(n, _)| n.as_str()).find(|n| n.contains("encoder.layer.0.") && n.ends_with(".weight")).unwrap_or("bert.encoder.layer.0.output.dense.weight");
+    let hint = format!("parameter names look like `{example}`; `mixout inspect FILE` lists them all");
+    let m = &s.mixout;
+    if m.p == 0.0 && (!m.include.is_empty() || !m.exclude.is_empty()) {
+        return Err(Error::Invalid(format!(
+            "mixout.include/exclude are given but mixout.p is 0, so nothing is mixed: set `mixout: {{p: ...}}` or drop the patterns"
+        )));
+    }
+    for (field, pats) in [("include", &m.include), ("exclude", &m.exclude)] {
+        for pat in pats.iter() {
+            let g = glob::Pattern::new(pat).map_err(|e| Error::Invalid(format!("mixout.{field} pattern `{pat}`: {e}")))?;
+            if !params.iter().any(|(n, _)| g.matches(n)) {
+                return Err(Error::Invalid(format!("mixout.{field} pattern `{pat}` matches no parameter of this model ({hint})")));
+            }
+        }
+    }
+    let encoder_mixed = plans.iter().filter(|p| p.mixout.is_some() && !is_head(&p.name)).count();
+    if m.p > 0.0 && encoder_mixed == 0 {
+        let preset = serde_json::to_value(m.layers).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let inc = if m.include.is_empty() { String::new() } else { format!(" with include {:?}", m.include) };
+        let exc = if m.exclude.is_empty() { String::new() } else { format!(" and exclude {:?}", m.exclude) };
+        return Err(Error::Invalid(format!(
+            "mixout.p is {} but preset `{preset}`{inc}{exc} selects no weight (biases, LayerNorm and embeddings are never mixed): \
+             use `layers: paper` or `all-linear`, or include weight matrices ({hint})",
+            m.p
+        )));
+    }
+    if s.weight_decay.lambda > 0.0 && !plans.iter().any(|p| p.decay.is_some()) {
+        return Err(Error::Invalid(format!(
+            "weight_decay.lambda is {} but no parameter is decayed (biases and LayerNorm never are): set `lambda: 0` to switch it off",
+            s.weight_decay.lambda
+        )));
+    }
+    Ok(())
 }
 
 /// Bytes of extra memory the plan's mixout costs: a target copy, the saved weight during a
@@ -173,6 +214,37 @@ mod tests {
         s.mixout.layers = LayerPreset::None;
         s.mixout.include = vec!["*.output.dense.weight".into(), "*.bias".into()];
         assert_eq!(mixed(&s), ["bert.encoder.layer.0.output.dense.weight"]);
+    }
+
+    #[test]
+    fn selections_that_mix_nothing_are_errors_naming_the_pattern_or_preset() {
+        let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
+        s.mixout.p = 0.5;
+        s.mixout.layers = LayerPreset::None;
+        s.mixout.include = vec!["nothing.*".into()];
+        let err = plan(&params(), &s).unwrap_err().to_string();
+        assert!(err.contains("mixout.include pattern `nothing.*` matches no parameter"), "{err}");
+        // A pattern that matches only never-mixed parameters: the preset/selection error.
+        s.mixout.include = vec!["*.bias".into()];
+        let err = plan(&params(), &s).unwrap_err().to_string();
+        assert!(err.contains("preset `none`") && err.contains("selects no weight"), "{err}");
+        s.mixout.include = vec![];
+        let err = plan(&params(), &s).unwrap_err().to_string();
+        assert!(err.contains("preset `none` selects no weight"), "{err}");
+        s.mixout.layers = LayerPreset::Paper;
+        s.mixout.exclude = vec!["bert.pooler.dens".into()];
+        let err = plan(&params(), &s).unwrap_err().to_string();
+        assert!(err.contains("mixout.exclude pattern `bert.pooler.dens` matches no parameter"), "{err}");
+        s.mixout.exclude = vec![];
+        s.mixout.p = 0.0;
+        s.mixout.include = vec!["*.weight".into()];
+        let err = plan(&params(), &s).unwrap_err().to_string();
+        assert!(err.contains("mixout.p is 0"), "{err}");
+        // Weight decay with nothing to decay.
+        let s = Setting { task: Some("RTE".into()), ..Default::default() };
+        let only_biases: Vec<(String, Vec<i64>)> = vec![("classifier.bias".into(), vec![2])];
+        let err = plan(&only_biases, &s).unwrap_err().to_string();
+        assert!(err.contains("no parameter is decayed"), "{err}");
     }
 
     #[test]

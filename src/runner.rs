@@ -16,10 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
-/// tch crate version this binary is built with.
-pub const TCH_VERSION: &str = "0.17.0";
-/// libtorch version tch 0.17 requires (checked by torch-sys at build time).
-pub const LIBTORCH_VERSION: &str = "2.4.0";
+pub use crate::doctor::{LIBTORCH_VERSION, TCH_VERSION};
 
 /// Options of `mixout run` besides the experiment file.
 #[derive(Debug, Clone)]
@@ -86,7 +83,9 @@ fn threads_per_run(opts: &RunOptions, setting: &crate::config::Setting) -> usize
 
 fn versions() -> Versions {
     let git = option_env!("MIXOUT_GIT_DESCRIBE").filter(|s| !s.is_empty()).map(str::to_string);
-    Versions { mixout: env!("CARGO_PKG_VERSION").into(), tch: TCH_VERSION.into(), libtorch: LIBTORCH_VERSION.into(), git }
+    // The libtorch actually loaded, with its build tag (`2.11.0+cu130`), so runs from
+    // different libtorch versions or builds can be told apart in a report.
+    Versions { mixout: env!("CARGO_PKG_VERSION").into(), tch: TCH_VERSION.into(), libtorch: crate::doctor::libtorch().version, git }
 }
 
 /// Flattened knobs for the report.
@@ -110,6 +109,9 @@ fn params_of(run: &RunSpec) -> RunParams {
         epochs: s.epochs,
         bias_correction: s.optimizer.bias_correction,
         train_subset: s.train_subset,
+        precision: s.precision.name().into(),
+        reinit_layers: 0,
+        llrd: None,
     }
 }
 
@@ -148,6 +150,8 @@ pub fn execute_run(exp: &Experiment, run: &RunSpec, prep: &Prepared, opts: &RunO
         experiment: exp.name.clone(),
         setting: run.label.clone(),
         setting_index: run.setting_index,
+        group: run.setting.group.clone(),
+        baseline: run.setting.baseline.clone(),
         run_id: run.run_id.clone(),
         seed: run.seed,
         task: prep.task.name.clone(),
@@ -205,6 +209,8 @@ pub fn run_experiment(exp: &Experiment, opts: &RunOptions) -> Result<SweepSummar
     if todo.is_empty() {
         return Ok(summary);
     }
+    let mut seen = std::collections::BTreeSet::new();
+    crate::inspect::preflight(exp, todo.iter().filter(|r| seen.insert(r.setting_index)).map(|r| &r.setting))?;
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             std::process::exit(130);

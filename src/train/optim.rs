@@ -109,21 +109,27 @@ impl Adam {
         }
     }
 
-    /// Scales gradients so their global L2 norm is at most `max_norm`; returns the norm before.
-    pub fn clip_grad_norm(&mut self, max_norm: f64) -> Result<f64> {
+    /// Scales gradients so their global L2 norm is at most `max_norm`; returns the norm before,
+    /// as a 0-dim tensor on the parameters' device. Like PyTorch's `clip_grad_norm_`, the
+    /// scale `min(1, max_norm / (norm + 1e-6))` is applied as a tensor, so nothing waits for
+    /// the GPU here (a host read of the norm would stall the step on CUDA). Multiplying by
+    /// exactly 1 leaves unclipped gradients bit-identical.
+    pub fn clip_grad_norm(&mut self, max_norm: f64) -> Result<Tensor> {
         let grads: Vec<Tensor> = self.params.iter().map(|p| p.var.grad()).filter(|g| g.defined()).collect();
         if grads.is_empty() {
-            return Ok(0.0);
+            return Ok(Tensor::from(0.0f64));
         }
         let norms: Vec<Tensor> = grads.iter().map(|g| g.norm().to_kind(Kind::Double)).collect();
-        let total = Tensor::stack(&norms, 0).norm().double_value(&[]);
-        if max_norm > 0.0 && total > max_norm {
-            let coef = max_norm / (total + 1e-6);
-            tch::no_grad(|| {
+        let total = Tensor::stack(&norms, 0).norm();
+        if max_norm > 0.0 {
+            let coef = ((&total + 1e-6).reciprocal() * max_norm).clamp_max(1.0);
+            tch::no_grad(|| -> Result<()> {
                 for mut g in grads {
-                    let _ = g.g_mul_scalar_(coef);
+                    let c = coef.to_kind(g.kind());
+                    let _ = g.f_mul_(&c)?;
                 }
-            });
+                Ok(())
+            })?;
         }
         Ok(total)
     }
@@ -177,9 +183,14 @@ mod tests {
         let a = param(&[0.0, 0.0]);
         let mut opt = Adam::new(vec![("a".into(), a.shallow_clone(), None)], OptimizerConfig::default());
         (&a * Tensor::from_slice(&[3.0f32, 4.0])).sum(Kind::Float).backward();
-        let n = opt.clip_grad_norm(1.0).unwrap();
+        let n = opt.clip_grad_norm(1.0).unwrap().double_value(&[]);
         assert!((n - 5.0).abs() < 1e-6);
         let g: Vec<f32> = Vec::try_from(&a.grad()).unwrap();
         assert!((g[0] - 0.6).abs() < 1e-5 && (g[1] - 0.8).abs() < 1e-5, "{g:?}");
+        // Below the threshold the gradients are left bit-identical.
+        let n = opt.clip_grad_norm(10.0).unwrap().double_value(&[]);
+        assert!((n - 1.0).abs() < 1e-5);
+        let g2: Vec<f32> = Vec::try_from(&a.grad()).unwrap();
+        assert_eq!(g, g2);
     }
 }

@@ -1,7 +1,7 @@
 //! The finetuning loop of one run, read top to bottom: load, seed, plan regularisers,
 //! then for each batch: mix → forward/backward per micro-batch → unmix → clip → step.
 
-use crate::config::{RunSpec, Setting};
+use crate::config::{Precision, RunSpec, Setting};
 use crate::device::DeviceSpec;
 use crate::error::{Error, Result};
 use crate::mixout::{MixedWeight, Mixout};
@@ -111,16 +111,18 @@ fn loss_of(logits: &Tensor, labels: &[&Label], kind: TaskKind, device: Device) -
 /// Forward and backward of one batch as `k` length-sorted micro-batches, each padded to its
 /// own longest example; gradients accumulate on the variables. Each micro-batch's mean loss
 /// is weighted by its share of the batch, so the sum is the full batch's mean loss and the
-/// gradient equals the `k = 1` gradient. Returns the batch's mean loss.
-pub fn accumulate_gradients(model: &SequenceClassifier, prep: &Prepared, batch_idx: &[usize], lengths: &[usize], k: usize, device: Device) -> Result<f64> {
-    let mut total = 0.0;
+/// gradient equals the `k = 1` gradient. Returns the batch's mean loss as a 0-dim f64 tensor
+/// on the device: reading it on the host would make the CPU wait for the GPU after every
+/// micro-batch, so the caller reads losses only every few steps.
+pub fn accumulate_gradients(model: &SequenceClassifier, prep: &Prepared, batch_idx: &[usize], lengths: &[usize], k: usize, device: Device) -> Result<Tensor> {
+    let mut total = Tensor::zeros([], (Kind::Double, device));
     for micro in batch::micro_batches(batch_idx, lengths, k) {
         let items: Vec<&Encoded> = micro.iter().map(|&i| &prep.train.1[i]).collect();
         let labels: Vec<&Label> = micro.iter().map(|&i| &prep.train.0[i].label).collect();
         let logits = model.forward_t(&to_tensors(&batch::pad(&items, prep.pad_id), device), true)?;
         let loss = loss_of(&logits, &labels, prep.task.kind, device) * (micro.len() as f64 / batch_idx.len() as f64);
         loss.backward();
-        total += loss.double_value(&[]);
+        total += loss.detach().to_kind(Kind::Double);
     }
     Ok(total)
 }
@@ -131,7 +133,8 @@ pub fn build_model(setting: &Setting, prep: &Prepared, device: Device) -> Result
     let config = read_config(&prep.files, &prep.task.labels)?;
     let vs = nn::VarStore::new(device);
     let dropout = DropoutSpec { hidden: setting.encoder_dropout(), attention: setting.attention_dropout(), head: setting.head_dropout() };
-    let model = SequenceClassifier::new(&vs.root(), &config, dropout, setting.encoder)?;
+    let mut model = SequenceClassifier::new(&vs.root(), &config, dropout, setting.encoder)?;
+    model.set_precision(setting.precision)?;
     let report = load_pretrained(&vs, &prep.files, config.initializer_range as f64)?;
     tracing::debug!(missing = ?report.missing, unused = ?report.unused, "loaded {} pretrained tensors", report.loaded);
     Ok((vs, model))
@@ -173,6 +176,20 @@ pub fn regularisers(vs: &nn::VarStore, setting: &Setting, plans: &[ParamPlan]) -
         opt_params.push((p.name.clone(), var.shallow_clone(), decay));
     }
     Ok((Mixout::new(mixed), Adam::new(opt_params, setting.optimizer.clone())))
+}
+
+/// Steps between host reads of the loss on CUDA (see [`train`]).
+pub const LOSS_READ_INTERVAL_CUDA: usize = 16;
+
+/// Sets the process-wide TF32 switch for a run's precision (a sweep may mix precisions, so
+/// fp32 and bf16 runs switch it off again). TF32 is a CUDA feature: on the CPU `tf32` is
+/// plain fp32, said once per run.
+pub fn apply_precision(precision: Precision, device: Device) {
+    let tf32 = precision == Precision::Tf32;
+    if tf32 && !device.is_cuda() {
+        tracing::info!("precision tf32: TF32 is a CUDA tensor-core mode; on the CPU this run computes in plain fp32");
+    }
+    crate::device::set_allow_tf32(tf32 && device.is_cuda());
 }
 
 /// Seeds every RNG a run uses (head init, dropout, mixout masks) from the run's seed.
@@ -227,6 +244,8 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
     let (vs, model) = build_model(s, prep, device)?;
     let plans = plan(&named_shapes(&vs), s)?;
     let (mut mixout, mut adam) = regularisers(&vs, s, &plans)?;
+    let k = s.micro_batches.resolve(device.is_cuda());
+    apply_precision(s.precision, device);
 
     let train_idx: Vec<usize> = match s.train_subset {
         Some(n) => batch::subset_indices(prep.train.0.len(), n, run.seed)?,
@@ -240,22 +259,29 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
 
     // Test hook: `MIXOUT_DEBUG_NAN_AT_STEP=N` makes step N's loss NaN, to exercise divergence handling.
     let nan_at: Option<u64> = std::env::var("MIXOUT_DEBUG_NAN_AT_STEP").ok().and_then(|v| v.parse().ok());
+    // Losses stay on the device and are read every `read_every` steps (and at each epoch's
+    // end): one host sync per interval instead of per micro-batch. On the CPU there is
+    // nothing to overlap, so every step is read, as before. The divergence check finds the
+    // exact first non-finite step either way.
+    let read_every = if device.is_cuda() { LOSS_READ_INTERVAL_CUDA } else { 1 };
     let started = std::time::Instant::now();
     let mut epochs = vec![];
     let mut step: u64 = 0;
     let mut diverged_at = None;
     'epochs: for epoch in 1..=s.epochs {
         let order: Vec<usize> = batch::epoch_order(train_idx.len(), run.seed, epoch).into_iter().map(|i| train_idx[i]).collect();
-        let mut loss_sum = 0.0;
-        let mut loss_n = 0usize;
-        for b in batch::batches(&order, s.batch_size) {
+        let mut losses: Vec<f64> = vec![];
+        let mut pending: Vec<Tensor> = vec![];
+        let batches = batch::batches(&order, s.batch_size);
+        let n_batches = batches.len();
+        for (bi, b) in batches.into_iter().enumerate() {
             if INTERRUPTED.load(Ordering::SeqCst) {
                 mixout.restore();
                 return Err(Error::Interrupted);
             }
             // One mask per batch, shared by its micro-batches: the same step as k = 1.
             mixout.mix()?;
-            let result = accumulate_gradients(&model, prep, &b, &lengths, s.micro_batches, device);
+            let result = accumulate_gradients(&model, prep, &b, &lengths, k, device);
             let mut batch_loss = match result {
                 Ok(l) => l,
                 Err(e) => {
@@ -265,29 +291,37 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
             };
             mixout.unmix()?;
             if nan_at == Some(step) {
-                batch_loss = f64::NAN;
-            }
-            if !batch_loss.is_finite() {
-                diverged_at = Some(step);
-                break 'epochs;
+                batch_loss = batch_loss * f64::NAN;
             }
             if let Some(c) = clip {
-                adam.clip_grad_norm(c)?;
+                let _ = adam.clip_grad_norm(c)?;
             }
             adam.step(lr_at(step, total, warm, s.lr))?;
             adam.zero_grad();
             step += 1;
-            loss_sum += batch_loss;
-            loss_n += 1;
-            on_step(step, total, batch_loss);
+            pending.push(batch_loss);
+            if pending.len() >= read_every || bi + 1 == n_batches {
+                let read: Vec<f64> = Vec::<f64>::try_from(&Tensor::stack(&pending, 0).to_device(Device::Cpu))?;
+                let first_step = step - read.len() as u64;
+                pending.clear();
+                if let Some(i) = read.iter().position(|l| !l.is_finite()) {
+                    diverged_at = Some(first_step + i as u64);
+                    break 'epochs;
+                }
+                for (i, l) in read.iter().enumerate() {
+                    on_step(first_step + i as u64 + 1, total, *l);
+                }
+                losses.extend(read);
+            }
         }
+        let mean_loss = losses.iter().sum::<f64>() / losses.len().max(1) as f64;
         let dev = if s.eval == crate::config::EvalSchedule::EveryEpoch || epoch == s.epochs {
             evaluate(&model, prep, s.eval_batch_size, device)?
         } else {
             BTreeMap::new()
         };
-        tracing::info!(run = %run.run_id, epoch, step, loss = loss_sum / loss_n.max(1) as f64, dev = ?dev, "epoch done");
-        epochs.push(EpochRecord { epoch, step, train_loss: loss_sum / loss_n.max(1) as f64, dev });
+        tracing::info!(run = %run.run_id, epoch, step, loss = mean_loss, dev = ?dev, "epoch done");
+        epochs.push(EpochRecord { epoch, step, train_loss: mean_loss, dev });
     }
     let final_dev = if diverged_at.is_some() { BTreeMap::new() } else { epochs.last().map(|e| e.dev.clone()).unwrap_or_default() };
     Ok(TrainOutcome { epochs, final_dev, diverged_at, steps: step, train_seconds: started.elapsed().as_secs_f64(), vs, device })

@@ -194,7 +194,7 @@ struct Resolved {
 pub(crate) fn read_table(path: &Path, layout: &TableLayout) -> Result<Vec<Example>> {
     let bytes = fs::read(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     let text = decode_utf8(path, bytes)?;
     // MRPC starts with a byte-order mark; left in place it would become part of the

@@ -80,7 +80,7 @@ impl Tokenizer {
             Err(source) => {
                 return Err(DataError::Io {
                     path: config_path,
-                    source,
+                    cause: source,
                 })
             }
         };
@@ -96,7 +96,7 @@ impl Tokenizer {
         // Checked first so a missing file gets the usual I/O message with its path.
         fs::metadata(vocab_path).map_err(|source| DataError::Io {
             path: vocab_path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let fail = |message: String| DataError::Tokenizer {
             path: vocab_path.to_path_buf(),

@@ -6,22 +6,20 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file or folder concerned.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying error (in the message, not a separate link of the chain, so it is said once).
+        cause: std::io::Error,
     },
     /// A result file is not valid JSON of the expected layout.
-    #[error("{path}: not a valid result file: {source}")]
+    #[error("{path}: not a valid result file: {cause}")]
     Json {
         /// The result file.
         path: PathBuf,
         /// What serde found.
-        #[source]
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     /// The results folder does not exist.
     #[error("{0}: no such results folder (run `mixout run EXPERIMENT.yaml` first, or pass the folder it printed)")]
@@ -42,7 +40,7 @@ pub enum ReportError {
 impl ReportError {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        ReportError::Io { path: path.to_path_buf(), source }
+        ReportError::Io { path: path.to_path_buf(), cause: source }
     }
 }
 

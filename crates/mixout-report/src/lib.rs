@@ -30,7 +30,8 @@ pub struct Report {
 /// Reads every result file under `results_dir` and writes the report into
 /// `out_dir` (created if missing): `summary.md`, `summary.csv`, and per task
 /// `stability_<task>.png`, `psweep_<task>.png` (when the settings sweep p over at
-/// least three values) and `curves_<task>.png`.
+/// least three values), `curves_<task>.png` and `evp_<task>.png` (expected best
+/// score against the number of restarts); `summary.md` links every figure.
 ///
 /// Fails with [`ReportError::Empty`] when the folder holds no result file, and
 /// with the error of the first file that cannot be read, parsed or written.

@@ -1,5 +1,6 @@
 //! PNG plots of a task's runs: restart stability (the paper's Figure 3), the
-//! dev score against p (Figure 4), and per-epoch training curves.
+//! dev score against p (Figure 4), per-epoch training curves, and the expected
+//! best score against the number of restarts (Dodge et al. 2019).
 //!
 //! Drawing only: every function takes runs already read and grouped
 //! ([`TaskRuns`]). Text uses an embedded DejaVu Sans, registered with plotters'
@@ -110,8 +111,8 @@ fn render(
 }
 
 /// Writes every plot of a task into `out_dir` and returns their paths:
-/// `stability_<task>.png`, `psweep_<task>.png` (only when [`has_psweep`]) and
-/// `curves_<task>.png`.
+/// `stability_<task>.png`, `psweep_<task>.png` (only when [`has_psweep`]),
+/// `curves_<task>.png` and `evp_<task>.png`.
 pub fn write_plots(t: &TaskRuns<'_>, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let task = sanitize(&t.task);
     let mut files = Vec::new();
@@ -125,6 +126,9 @@ pub fn write_plots(t: &TaskRuns<'_>, out_dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let path = out_dir.join(format!("curves_{task}.png"));
     curves_plot(t, &path)?;
+    files.push(path);
+    let path = out_dir.join(format!("evp_{task}.png"));
+    evp_plot(t, &path)?;
     files.push(path);
     Ok(files)
 }
@@ -342,6 +346,8 @@ struct Column {
     /// (score, seed, failed) of finished runs, ascending by score then seed.
     points: Vec<(f64, u64, bool)>,
     diverged: usize,
+    /// Runs flagged failed (diverged ones included).
+    failed: usize,
     mean_std: Option<(f64, f64)>,
 }
 
@@ -354,6 +360,7 @@ fn column(s: &SettingRuns<'_>) -> Column {
         label: s.setting.clone(),
         total: s.runs.len(),
         diverged: s.runs.iter().filter(|r| r.status == RunStatus::Diverged).count(),
+        failed: s.runs.iter().filter(|r| r.failed).count(),
         mean_std: stats::mean(&values).map(|m| (m, stats::std(&values))),
         points,
     }
@@ -361,7 +368,9 @@ fn column(s: &SettingRuns<'_>) -> Column {
 
 /// Draws `stability_<task>.png`: every restart's final dev score per setting as a
 /// swarm, with the mean (black bar) and ±1 std (grey band), chance as a dashed
-/// line, failed restarts as red triangles and diverged ones as crosses at the bottom.
+/// line, failed restarts as red triangles and diverged ones as crosses at the
+/// bottom; under each column the run count and the failure rate with its Wilson
+/// 95% interval.
 pub fn stability_plot(t: &TaskRuns<'_>, path: &Path) -> Result<()> {
     let cols: Vec<Column> = t.settings.iter().map(column).collect();
     let width = MIN_WIDTH.max(200 + 150 * cols.len() as u32);
@@ -390,15 +399,27 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
     let k = cols.len().max(1);
     let col_px = (w as i32 - left_area - right_margin - 16) / k as i32;
     let label_style = anchored(17.0, HPos::Center, VPos::Top);
-    let mut labels = Vec::with_capacity(cols.len());
+    let stat_style = anchored(15.0, HPos::Center, VPos::Top);
+    let max_w = (col_px - 10).max(40) as u32;
+    // (label lines, grey count and failure lines) per column.
+    let mut labels: Vec<(Vec<String>, Vec<String>)> = Vec::with_capacity(cols.len());
     for c in cols {
-        let mut lines = wrap_label(root, &c.label, &label_style, (col_px - 10).max(40) as u32)?;
+        let mut lines = wrap_label(root, &c.label, &label_style, max_w)?;
         lines.truncate(4);
-        lines.push(format!("n={}", c.total));
-        labels.push(lines);
+        let mut stat = vec![format!("n={}", c.total)];
+        // "fail 1/5 (4–62%)" breaks at its space when the column is narrow.
+        let fail = match stats::wilson_interval(c.failed, c.total, stats::Z95) {
+            Some((lo, hi)) => {
+                format!("fail {}/{} ({:.0}–{:.0}%)", c.failed, c.total, 100.0 * lo, 100.0 * hi)
+            }
+            None => format!("fail {}/{}", c.failed, c.total),
+        };
+        stat.extend(wrap_label(root, &fail, &stat_style, max_w)?);
+        labels.push((lines, stat));
     }
-    let max_lines = labels.iter().map(Vec::len).max().unwrap_or(1) as i32;
-    let label_area = 12 + 21 * max_lines;
+    let name_lines = labels.iter().map(|l| l.0.len()).max().unwrap_or(1) as i32;
+    let stat_lines = labels.iter().map(|l| l.1.len()).max().unwrap_or(1) as i32;
+    let label_area = 12 + 21 * name_lines + 6 + 19 * stat_lines;
 
     let mut ys: Vec<f64> = vec![t.chance];
     for c in cols {
@@ -500,13 +521,21 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
                 BLACK.stroke_width(4),
             ))?;
         }
-        for (j, line) in labels[i].iter().enumerate() {
-            let style = if j + 1 == labels[i].len() {
-                label_style.color(&RGBColor(90, 90, 90))
-            } else {
-                label_style.clone()
-            };
-            root.draw(&Text::new(line.clone(), (cx, yr.end + 10 + 21 * j as i32), style))?;
+        let (name, stat) = &labels[i];
+        for (j, line) in name.iter().enumerate() {
+            root.draw(&Text::new(
+                line.clone(),
+                (cx, yr.end + 10 + 21 * j as i32),
+                label_style.clone(),
+            ))?;
+        }
+        // Counts start on a common line below the longest label, so they read as a row.
+        let stat_top = yr.end + 10 + 21 * name_lines + 6;
+        for (j, line) in stat.iter().enumerate() {
+            // The failure line is red when the setting has failures, to catch the eye.
+            let color = if j > 0 && c.failed > 0 { FAIL_RED } else { RGBColor(90, 90, 90) };
+            let at = (cx, stat_top + 19 * j as i32);
+            root.draw(&Text::new(line.clone(), at, stat_style.color(&color)))?;
         }
     }
     Ok(())
@@ -853,6 +882,112 @@ fn draw_curves(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
             let patch = [(at.0 - tw as i32 - 3, at.1 - th as i32 - 4), (at.0 + 3, at.1 + 2)];
             root.draw(&Rectangle::new(patch, WHITE.mix(0.85).filled()))?;
             root.draw(&Text::new("chance".to_string(), at, style))?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- expected validation performance
+
+/// Draws `evp_<task>.png`: the expected best dev score against the number of
+/// restarts n (Dodge et al. 2019, [`stats::expected_max`]), one line per setting
+/// with a translucent ±1 sd band, and chance dashed. Only finished runs enter the
+/// curves; the subtitle counts the diverged ones left out.
+pub fn evp_plot(t: &TaskRuns<'_>, path: &Path) -> Result<()> {
+    render(path, (MIN_WIDTH, HEIGHT), |root| draw_evp(root, t))
+}
+
+fn draw_evp(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
+    // Same colours per setting as the curves plot, so the two read together.
+    let color = |i: usize| PALETTE[i % PALETTE.len()];
+    let curves: Vec<Vec<stats::ExpectedMax>> = t
+        .settings
+        .iter()
+        .map(|s| {
+            let values: Vec<f64> = s.scores().into_iter().map(|x| x.1).collect();
+            stats::expected_max(&values)
+        })
+        .collect();
+    let mut legend: Vec<(Swatch, String)> = t
+        .settings
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (Swatch::Line(color(i).to_rgba(), 4), s.setting.clone()))
+        .collect();
+    legend.push((Swatch::Band, "±1 sd".to_string()));
+    legend.push((Swatch::Dashed(RGBColor(60, 60, 60).to_rgba()), "chance".to_string()));
+    let hidden: usize = t
+        .settings
+        .iter()
+        .map(|s| s.runs.iter().filter(|r| finished_score(r).is_none()).count())
+        .sum();
+    let title = format!("{}: expected best {} over n restarts", t.task, metric_label(&t.metric));
+    let mut subtitle = format!(
+        "model: {}   (Dodge et al. 2019: best of n drawn with replacement from the finished runs)",
+        model_name(t)
+    );
+    if hidden > 0 {
+        subtitle.push_str(&format!("   {hidden} diverged run(s) left out"));
+    }
+    let header = draw_header(root, &title, &subtitle, &legend)?;
+
+    let n_max = curves.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let ys = curves
+        .iter()
+        .flatten()
+        .flat_map(|e| [e.mean - e.sd, e.mean + e.sd])
+        .chain(std::iter::once(t.chance));
+    let (y_lo, y_hi) = padded_range(ys);
+    let x_pad = (0.02 * (n_max - 1) as f64).clamp(0.2, 0.5);
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(header as u32)
+        .margin_left(16)
+        .margin_right(96)
+        .margin_bottom(8)
+        .x_label_area_size(64)
+        .y_label_area_size(96)
+        .build_cartesian_2d(1.0 - x_pad..n_max as f64 + x_pad, y_lo..y_hi)?;
+    chart
+        .configure_mesh()
+        // At most one tick per restart makes plotters pick whole numbers.
+        .x_labels(n_max.min(20))
+        .x_label_formatter(&|n| format!("{n:.0}"))
+        .y_labels(8)
+        .x_desc("n  (restarts)")
+        .y_desc(format!("expected best {}", metric_label(&t.metric)))
+        .label_style(font(TEXT_PX))
+        .axis_desc_style(font(20.0))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(BLACK.mix(0.1))
+        .draw()?;
+    let (xr, _) = chart.plotting_area().get_pixel_range();
+    let chance_y = chart.backend_coord(&(1.0, t.chance)).1;
+    draw_chance(root, xr.start, xr.end, chance_y, t.chance)?;
+
+    // Every band first, then every line, so no band veils another setting's line.
+    for (i, curve) in curves.iter().enumerate() {
+        let upper = curve.iter().map(|e| (e.n as f64, e.mean + e.sd));
+        let lower = curve.iter().rev().map(|e| (e.n as f64, e.mean - e.sd));
+        if curve.len() >= 2 {
+            let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, color(i).mix(0.12).filled())))?;
+        } else if let Some(e) = curve.first() {
+            // One finished run: no band to draw, and its sd is 0 anyway.
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(e.n as f64, e.mean - e.sd), (e.n as f64, e.mean + e.sd)],
+                color(i).mix(0.4).stroke_width(2),
+            )))?;
+        }
+    }
+    let marker = if n_max <= 30 { 4 } else { 0 };
+    for (i, curve) in curves.iter().enumerate() {
+        let line: Vec<(f64, f64)> = curve.iter().map(|e| (e.n as f64, e.mean)).collect();
+        chart.draw_series(LineSeries::new(line.clone(), color(i).stroke_width(3)))?;
+        if marker > 0 || line.len() == 1 {
+            chart.draw_series(
+                line.into_iter().map(|p| Circle::new(p, marker.max(4), color(i).filled())),
+            )?;
         }
     }
     Ok(())

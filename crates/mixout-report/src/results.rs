@@ -47,6 +47,24 @@ pub struct RunParams {
     pub bias_correction: bool,
     /// Training-subset size, when the run used one.
     pub train_subset: Option<usize>,
+    /// Numeric precision of training: `fp32`, `tf32` or `bf16`. Files written before
+    /// the field existed trained in fp32, hence the default.
+    #[serde(default = "default_precision")]
+    pub precision: String,
+    /// Number of top encoder layers re-initialised before finetuning (0 = none, also
+    /// for files written before the field existed).
+    #[serde(default)]
+    pub reinit_layers: u32,
+    /// Layer-wise learning-rate decay γ (each layer below the top gets γ times the
+    /// rate of the one above); `None` when off, also for older files.
+    #[serde(default)]
+    pub llrd: Option<f64>,
+}
+
+/// Precision of result files that do not record one: everything before the
+/// `precision` field trained in fp32.
+pub fn default_precision() -> String {
+    "fp32".to_string()
 }
 
 /// Train loss and dev metrics at the end of one epoch.
@@ -86,6 +104,15 @@ pub struct RunResult {
     pub setting: String,
     /// Position of the setting in the experiment file (keeps plot order stable).
     pub setting_index: usize,
+    /// Name of the group the setting belongs to; `None` when the experiment uses no
+    /// groups (and for files written before the field existed).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Label of the setting this setting is compared against: its own label when the
+    /// setting is a baseline, another label when it is compared with that one, `None`
+    /// when the experiment names none (the report then uses the task's first setting).
+    #[serde(default)]
+    pub baseline: Option<String>,
     /// Unique id of the run inside the experiment: `<setting>-seed<seed>`.
     pub run_id: String,
     /// Seed that drives head initialisation, data order and mixout masks.
@@ -142,7 +169,7 @@ impl RunResult {
         std::fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
         let tmp = dir.join(format!(".{}.tmp{}", sanitize(&self.run_id), std::process::id()));
         let text = serde_json::to_string_pretty(self)
-            .map_err(|e| ReportError::Json { path: path.clone(), source: e })?;
+            .map_err(|e| ReportError::Json { path: path.clone(), cause: e })?;
         std::fs::write(&tmp, text + "\n").map_err(|e| ReportError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| ReportError::io(&path, e))?;
         Ok(path)
@@ -152,7 +179,7 @@ impl RunResult {
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
         serde_json::from_str(&text)
-            .map_err(|e| ReportError::Json { path: path.to_path_buf(), source: e })
+            .map_err(|e| ReportError::Json { path: path.to_path_buf(), cause: e })
     }
 }
 
@@ -196,4 +223,45 @@ pub fn sanitize(label: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A result file as written before `group`, `baseline`, `precision`,
+    /// `reinit_layers` and `llrd` existed.
+    const OLD_FILE: &str = r#"{
+      "schema_version": 1, "experiment": "rte-cpu", "setting": "mixout0.7", "setting_index": 1,
+      "run_id": "mixout0.7-seed3", "seed": 3, "task": "RTE", "model": "m", "metric": "accuracy",
+      "chance": 52.7, "status": "finished", "score": 61.0, "final_dev": {"accuracy": 61.0},
+      "failed": false, "diverged_at_step": null, "epochs": [],
+      "params": {"dropout": 0.0, "mixout_p": 0.7, "mixout_layers": "paper", "head": "none",
+                 "wdecay": 0.0, "wdecay_toward": "zero", "lr": 2e-5, "epochs": 3,
+                 "bias_correction": false, "train_subset": null},
+      "config": {}, "device": "cpu", "threads": 2,
+      "versions": {"mixout": "0.1.0", "tch": "0.17.0", "libtorch": "2.4.0", "git": null},
+      "steps": 10, "wall_time_s": 1.0, "steps_per_s": 10.0
+    }"#;
+
+    #[test]
+    fn older_files_load_with_defaults() {
+        let r: RunResult = serde_json::from_str(OLD_FILE).expect("old layout parses");
+        assert_eq!((r.group, r.baseline), (None, None));
+        assert_eq!(r.params.precision, "fp32");
+        assert_eq!((r.params.reinit_layers, r.params.llrd), (0, None));
+    }
+
+    #[test]
+    fn new_fields_round_trip() {
+        let mut r: RunResult = serde_json::from_str(OLD_FILE).expect("old layout parses");
+        r.group = Some("head".into());
+        r.baseline = Some("none-head".into());
+        r.params.precision = "bf16".into();
+        r.params.reinit_layers = 2;
+        r.params.llrd = Some(0.95);
+        let text = serde_json::to_string(&r).expect("serialises");
+        let back: RunResult = serde_json::from_str(&text).expect("parses back");
+        assert_eq!(back, r);
+    }
 }

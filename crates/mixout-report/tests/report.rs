@@ -70,6 +70,8 @@ fn run(
         experiment: "fixture".into(),
         setting: spec.setting.into(),
         setting_index: spec.index,
+        group: None,
+        baseline: None,
         run_id: format!("{}-seed{seed}", spec.setting),
         seed,
         task: task.into(),
@@ -93,6 +95,9 @@ fn run(
             epochs: 3,
             bias_correction: false,
             train_subset: None,
+            precision: "fp32".into(),
+            reinit_layers: 0,
+            llrd: None,
         },
         config: serde_json::json!({}),
         device: "cpu".into(),
@@ -239,9 +244,11 @@ fn report_writes_every_file_with_hand_checked_numbers() {
             "summary.csv",
             "stability_CoLA.png",
             "curves_CoLA.png",
+            "evp_CoLA.png",
             "stability_RTE.png",
             "psweep_RTE.png",
-            "curves_RTE.png"
+            "curves_RTE.png",
+            "evp_RTE.png"
         ]
     );
     for f in &report.files {
@@ -255,6 +262,7 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     // Seven RTE settings widen the stability plot beyond the minimum: 200 + 150·7.
     assert_eq!(png_size(&out.path().join("report/stability_RTE.png")), (1280, 720));
     assert_eq!(png_size(&out.path().join("report/psweep_RTE.png")), (1280, 720));
+    assert_eq!(png_size(&out.path().join("report/evp_RTE.png")), (1280, 720));
 
     let csv = std::fs::read_to_string(&report.files[1]).expect("csv");
     let rows = csv_rows(&csv);
@@ -278,12 +286,27 @@ fn report_writes_every_file_with_hand_checked_numbers() {
         ("failed", "1"),
         ("diverged", "0"),
         ("is_baseline", "true"),
+        ("baseline", "baseline"),
+        ("baseline_has_runs", "true"),
         ("pairs", ""),
+        ("failure_test", ""),
+        ("failure_p", ""),
+        // Three finished runs: no expected maximum over five.
+        ("evp_n5", ""),
+        ("precision", "fp32"),
+        ("group", ""),
+        ("paper_table", "Table 1"),
         ("paper_mean", "56.5"),
         ("paper_max", "73.6"),
     ] {
         assert_eq!(base[k], v, "baseline {k}");
     }
+    // Wilson 1/3, z = 1.959964: denom = 1 + z²/3 = 2.280486, centre = (1/3 + z²/6)/denom
+    // = 0.426916, half = z·sqrt(2/27 + z²/36)/denom = 0.365424 → [0.061492, 0.792340].
+    let ci = |r: &BTreeMap<String, String>, k: &str| -> f64 { r[k].parse().expect("number") };
+    assert!((ci(&base, "failure_rate") - 1.0 / 3.0).abs() < 1e-12);
+    assert!((ci(&base, "failure_ci_low") - 0.061492).abs() < 1e-6);
+    assert!((ci(&base, "failure_ci_high") - 0.792340).abs() < 1e-6);
     let mix = row("RTE", "mixout0.7");
     // 55, 64, 76 (+ a diverged seed 4): mean 65, deviations −10, −1, 11 → ss 222, /2, sqrt.
     assert_eq!(mix["runs"], "4");
@@ -298,7 +321,14 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     let lo: f64 = mix["delta_ci_low"].parse().expect("number");
     let hi: f64 = mix["delta_ci_high"].parse().expect("number");
     assert!((4.0..=5.0).contains(&lo) && (5.0..=6.0).contains(&hi), "[{lo}, {hi}]");
-    assert_eq!(mix["paper_setting"], "mixout(w_pre, 0.7)");
+    // Failures over the shared seeds 1..3: only the baseline fails (seed 1): b = 0, c = 1,
+    // p = min(1, 2·P(X ≤ 0 | n = 1)) = min(1, 2·½) = 1. Seed 4 (diverged) has no pair.
+    assert_eq!((mix["failure_test"].as_str(), mix["failure_p"].as_str()), ("mcnemar", "1"));
+    assert_eq!((mix["baseline"].as_str(), mix["is_baseline"].as_str()), ("baseline", "false"));
+    // Head `none` on the paper's layers at mixout 0.7 is Table 3's first row, the same
+    // runs as Table 1's mixout(w_pre, 0.7).
+    assert_eq!(mix["paper_setting"], "mixout(w_pre, 0.7), head none");
+    assert_eq!(mix["paper_table"], "Tables 1, 3");
     assert_eq!((mix["paper_mean"].as_str(), mix["paper_max"].as_str()), ("61.6", "74"));
     assert_eq!(row("RTE", "dropout0.3")["paper_setting"], "");
     assert_eq!(row("CoLA", "cola-mixout0.7")["paper_mean"], "57.4");
@@ -307,10 +337,21 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     let md = std::fs::read_to_string(&report.files[0]).expect("md");
     assert!(
         md.contains(
-            "| `baseline` | 3 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | 1 | 0 | baseline | 56.5 (73.6)"
+            "| `baseline` | 3 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | — | 1/3 = 33% (6–79%) | 0 | \
+             baseline | - | 56.5 (73.6) — Table 1: dropout(0.1)+wdecay(0, .01) |"
         ),
         "{md}"
     );
+    // One baseline, all fp32, no groups: none of the optional columns.
+    assert!(!md.contains("| group |") && !md.contains("| precision |"), "{md}");
+    assert!(!md.contains("| diverged | baseline |"), "{md}");
+    assert!(md.contains("| `mixout0.7` | 4 | 65.0 |"), "{md}");
+    assert!(md.contains("1/4 = 25% (5–70%) | 1 | +5.0 ["), "{md}");
+    assert!(md.contains("| 1.000 (McNemar) | 61.6 (74.0) — Tables 1, 3:"), "{md}");
+    assert!(md.contains("![evp_RTE.png](evp_RTE.png)"));
+    assert!(md.contains("Wilson score interval"));
+    assert!(md.contains("Dodge et al. 2019"));
+    assert!(md.contains("Diverged runs have no score and are left out"));
     assert!(md.contains("sentence-encoder MiniLMs"));
     assert!(md.contains("not comparable"));
     assert!(md.contains("chance score"));
@@ -360,6 +401,190 @@ fn broken_result_file_names_the_file() {
         Err(ReportError::Json { path, .. }) => assert_eq!(path, bad),
         other => panic!("expected a JSON error, got {other:?}"),
     }
+}
+
+/// A run of the grouped study: `spec` with group, baseline and head set.
+fn grouped(
+    spec: &Spec,
+    group: &str,
+    baseline: &str,
+    head: &str,
+    seed: u64,
+    score: Option<f64>,
+) -> RunResult {
+    let mut r = run("RTE", "accuracy", 52.7, spec, seed, score);
+    r.group = Some(group.into());
+    r.baseline = Some(baseline.into());
+    r.params.head = head.into();
+    r
+}
+
+/// The markdown table row of a setting (the line holding its quoted label after a group cell).
+fn md_row<'a>(md: &'a str, start: &str) -> &'a str {
+    md.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("no row {start} in\n{md}"))
+}
+
+/// Four settings in two groups, each group with its own baseline; every Δ and
+/// failure test must be against the group's baseline, not the task's first setting.
+#[test]
+fn per_group_baselines() {
+    let results = tempfile::tempdir().expect("tempdir");
+    let a_base = Spec { setting: "a-base", index: 0, ..BASELINE };
+    let a_mix = Spec { setting: "a-mix", index: 1, ..MIXOUT07 };
+    let b_base = Spec { setting: "b-base", index: 2, ..MIXOUT07 };
+    let b_mix = Spec { setting: "b-mix", index: 3, ..MIXOUT07 };
+    let seeds = 1..=5u64;
+    let study: [(&Spec, &str, &str, &str, [f64; 5]); 4] = [
+        (&a_base, "A", "a-base", "dropout(0.1)", [50.0, 60.0, 62.0, 64.0, 66.0]),
+        (&a_mix, "A", "a-base", "mixout(w0, 0.7)", [58.0, 63.0, 61.0, 70.0, 68.0]),
+        (&b_base, "B", "b-base", "none", [40.0, 45.0, 50.0, 52.0, 70.0]),
+        (&b_mix, "B", "b-base", "dropout(0.7)", [60.0, 61.0, 62.0, 63.0, 75.0]),
+    ];
+    for (spec, group, baseline, head, scores) in &study {
+        for (seed, score) in seeds.clone().zip(scores) {
+            let mut r = grouped(spec, group, baseline, head, seed, Some(*score));
+            if spec.setting == "b-mix" {
+                r.params.precision = "bf16".into();
+            }
+            r.write_atomic(results.path()).expect("write");
+        }
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    let report = write_report(results.path(), out.path()).expect("report");
+    let evp = out.path().join("evp_RTE.png");
+    assert!(report.files.contains(&evp));
+    assert_eq!(png_size(&evp), (mixout_report::plot::MIN_WIDTH, mixout_report::plot::HEIGHT));
+    assert!(std::fs::metadata(&evp).expect("evp").len() > 10_000, "a drawn plot, not a blank");
+
+    let csv = std::fs::read_to_string(out.path().join("summary.csv")).expect("csv");
+    let rows = csv_rows(&csv);
+    let row = |setting: &str| rows.iter().find(|r| r["setting"] == setting).expect("row").clone();
+    let num = |r: &BTreeMap<String, String>, k: &str| -> f64 {
+        r[k].parse().unwrap_or_else(|_| panic!("{k} = {:?} is not a number", r[k]))
+    };
+    for (setting, group, baseline, is_base) in [
+        ("a-base", "A", "a-base", "true"),
+        ("a-mix", "A", "a-base", "false"),
+        ("b-base", "B", "b-base", "true"),
+        ("b-mix", "B", "b-base", "false"),
+    ] {
+        let r = row(setting);
+        assert_eq!(
+            (r["group"].as_str(), r["baseline"].as_str(), r["is_baseline"].as_str()),
+            (group, baseline, is_base),
+            "{setting}"
+        );
+    }
+    // a-mix − a-base per seed: 8, 3, −1, 6, 2 → 18/5 = 3.6 (against b-base it would be 12.6).
+    let a = row("a-mix");
+    assert_eq!(a["pairs"], "5");
+    assert!((num(&a, "delta_mean") - 3.6).abs() < 1e-12, "{}", a["delta_mean"]);
+    // b-mix − b-base per seed: 20, 16, 12, 11, 5 → 64/5 = 12.8 (against a-base: 3.8).
+    let b = row("b-mix");
+    assert!((num(&b, "delta_mean") - 12.8).abs() < 1e-12, "{}", b["delta_mean"]);
+    for r in [row("a-base"), row("b-base")] {
+        assert_eq!((r["pairs"].as_str(), r["delta_mean"].as_str()), ("", ""));
+    }
+    // Failures (≤ 52.7): a-base seed 1, a-mix none → McNemar b = 0, c = 1 → p = 1.
+    // b-base seeds 1..4, b-mix none → b = 0, c = 4 → p = 2·(1/2)⁴ = 0.125.
+    assert_eq!((a["failure_test"].as_str(), num(&a, "failure_p")), ("mcnemar", 1.0));
+    assert_eq!(b["failure_test"], "mcnemar");
+    assert!((num(&b, "failure_p") - 0.125).abs() < 1e-12);
+    assert_eq!(row("b-base")["failed"], "4");
+    // Wilson 4/5 mirrors 1/5: [1 − 0.624465, 1 − 0.036224]; 0/5: [0, (z²/5)/(1 + z²/5)]
+    // = 0.768292/1.768292 = 0.434482.
+    let bb = row("b-base");
+    assert!((num(&bb, "failure_ci_low") - 0.375535).abs() < 1e-6);
+    assert!((num(&bb, "failure_ci_high") - 0.963776).abs() < 1e-6);
+    assert!((num(&b, "failure_ci_high") - 0.434482).abs() < 1e-6);
+    // E[max] over 5 restarts, weights (i/5)⁵ − ((i−1)/5)⁵ = (1, 31, 211, 781, 2101)/3125:
+    // a-base (50·1 + 60·31 + 62·211 + 64·781 + 66·2101)/3125 = 203642/3125 = 65.16544;
+    // b-mix (60·1 + 61·31 + 62·211 + 63·781 + 75·2101)/3125 = 221811/3125 = 70.97952.
+    assert!((num(&row("a-base"), "evp_n5") - 65.16544).abs() < 1e-9);
+    assert!((num(&b, "evp_n5") - 70.97952).abs() < 1e-9);
+    assert_eq!(b["precision"], "bf16");
+    // Table 3: the paper's layers at mixout 0.7, no weight decay, and the head.
+    assert_eq!((a["paper_table"].as_str(), a["paper_mean"].as_str()), ("Table 3", "66.5"));
+    assert_eq!((b["paper_mean"].as_str(), b["paper_max"].as_str()), ("57.2", "70.8"));
+    assert_eq!(row("b-base")["paper_table"], "Tables 1, 3");
+
+    let md = std::fs::read_to_string(out.path().join("summary.md")).expect("md");
+    assert!(md.contains("## RTE — dev accuracy, chance 52.7, baselines per setting"), "{md}");
+    assert!(md.contains(
+        "| group | setting | precision | runs | mean | std | median | min | max | E[max] n=5 | \
+         failed (95% CI) | diverged | baseline | Δ mean vs baseline [95% CI] |"
+    ));
+    // b-mix: mean 321/5 = 64.2, ss = 150.8, std = sqrt(37.7) = 6.14, median 62.
+    let line = md_row(&md, "| `B` | `b-mix` |");
+    assert!(
+        line.starts_with(
+            "| `B` | `b-mix` | bf16 | 5 | 64.2 | 6.1 | 62.0 | 60.0 | 75.0 | 71.0 | \
+             0/5 = 0% (0–43%) | 0 | `b-base` | +12.8 ["
+        ),
+        "{line}"
+    );
+    assert!(line.contains("(n=5) | 0.125 (McNemar) | 57.2 (70.8) — Table 3: "), "{line}");
+    let line = md_row(&md, "| `A` | `a-mix` |");
+    assert!(line.contains("| `a-base` | +3.6 ["), "{line}");
+    assert!(line.contains("| 1.000 (McNemar) | 66.5 (75.5) — Table 3:"), "{line}");
+    let line = md_row(&md, "| `B` | `b-base` |");
+    assert!(line.contains("4/5 = 80% (38–96%) | 0 | itself | baseline | - |"), "{line}");
+    assert!(md_row(&md, "| `A` | `a-base` |").contains("| 65.2 | 1/5 = 20% (4–62%) |"));
+    assert!(report.table.contains("baselines per setting"), "{}", report.table);
+}
+
+/// A named baseline with no runs is reported in its row, and settings that share no
+/// seed with their baseline get Fisher's test instead of McNemar's.
+#[test]
+fn missing_baseline_and_disjoint_seeds() {
+    let results = tempfile::tempdir().expect("tempdir");
+    let base = Spec { setting: "x-base", index: 0, ..BASELINE };
+    let disjoint = Spec { setting: "x-disjoint", index: 1, ..MIXOUT07 };
+    let orphan = Spec { setting: "x-orphan", index: 2, ..MIXOUT07 };
+    let chance = 81.2;
+    let mut runs = Vec::new();
+    for (seed, s) in (1..=5).zip([80.0, 85.0, 86.0, 87.0, 88.0]) {
+        runs.push(run("MRPC", "f1", chance, &base, seed, Some(s)));
+    }
+    for (seed, s) in (11..=15).zip([70.0, 75.0, 80.0, 85.0, 86.0]) {
+        runs.push(run("MRPC", "f1", chance, &disjoint, seed, Some(s)));
+    }
+    for (seed, s) in [(1, Some(84.0)), (2, None), (3, Some(83.0))] {
+        runs.push(run("MRPC", "f1", chance, &orphan, seed, s));
+    }
+    for mut r in runs {
+        r.baseline = Some(if r.setting == "x-orphan" { "ghost" } else { "x-base" }.into());
+        r.write_atomic(results.path()).expect("write");
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    let report = write_report(results.path(), out.path()).expect("report");
+    let csv = std::fs::read_to_string(out.path().join("summary.csv")).expect("csv");
+    let rows = csv_rows(&csv);
+    let row = |setting: &str| rows.iter().find(|r| r["setting"] == setting).expect("row").clone();
+
+    // No shared seed: Fisher on [[3 failed, 2 ok], [1, 4]]. Margins 5, 5 / 4, 6, C(10, 4) = 210,
+    // P(x) ∝ C(5, x)·C(5, 4 − x) = 5, 50, 100, 50, 5; observed x = 3: p = 110/210.
+    let d = row("x-disjoint");
+    assert_eq!((d["failure_test"].as_str(), d["pairs"].as_str()), ("fisher", ""));
+    let p: f64 = d["failure_p"].parse().expect("number");
+    assert!((p - 110.0 / 210.0).abs() < 1e-12, "{p}");
+    let o = row("x-orphan");
+    assert_eq!(
+        (o["baseline"].as_str(), o["baseline_has_runs"].as_str(), o["failure_test"].as_str()),
+        ("ghost", "false", "")
+    );
+    // One of three diverged: 1/3 failed; E[max] over the two finished only, so none at n = 5.
+    assert_eq!(
+        (o["failed"].as_str(), o["finished"].as_str(), o["evp_n5"].as_str()),
+        ("1", "2", "")
+    );
+
+    let md = std::fs::read_to_string(out.path().join("summary.md")).expect("md");
+    let line = md_row(&md, "| `x-orphan` |");
+    assert!(line.contains("| `ghost` (no runs) | baseline `ghost` has no runs | - |"), "{line}");
+    let line = md_row(&md, "| `x-disjoint` |");
+    assert!(line.contains("| `x-base` | no shared seeds | 0.524 (Fisher) |"), "{line}");
+    assert!(report.table.contains("baseline ghost has no runs"), "{}", report.table);
 }
 
 /// A 20-restart sweep resembling the paper's, for looking at the plots.
