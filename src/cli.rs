@@ -72,7 +72,8 @@ pub struct RunArgs {
     /// Parent results folder; the study writes into `<results>/<experiment name>/`.
     #[arg(long, default_value = "results")]
     pub results: PathBuf,
-    /// Parallel runs on CPU (each gets cores/jobs libtorch threads).
+    /// Parallel runs as child processes: on CPU each gets cores/jobs libtorch threads; on CUDA
+    /// they share the GPU(s), spread round-robin, each started only when its memory fits.
     #[arg(long, short, default_value_t = 1)]
     pub jobs: usize,
     /// Run only the K-th of N disjoint slices of the runs (0 <= K < N), e.g. 0/4.

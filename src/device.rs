@@ -152,6 +152,19 @@ pub struct DriverInfo {
     pub gpus: Vec<GpuInfo>,
 }
 
+/// The NVML index of CUDA device `cuda_index`. `main` sets `CUDA_DEVICE_ORDER=PCI_BUS_ID`
+/// (unless the user chose an order), so both count in PCI bus order; `CUDA_VISIBLE_DEVICES`
+/// given as indices renumbers CUDA's view and is followed here.
+pub fn nvml_index(cuda_index: usize) -> usize {
+    match std::env::var("CUDA_VISIBLE_DEVICES") {
+        Ok(v) if !v.trim().is_empty() => {
+            let list: Vec<usize> = v.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+            list.get(cuda_index).copied().unwrap_or(cuda_index)
+        }
+        _ => cuda_index,
+    }
+}
+
 /// Asks the NVIDIA driver (libnvidia-ml, loaded at run time) about the GPUs. `Err` says why
 /// it could not: no driver installed, or NVML failed.
 pub fn nvidia_driver() -> std::result::Result<DriverInfo, String> {

@@ -6,6 +6,11 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Number CUDA devices in PCI bus order, as the driver (NVML) does, so `cuda:N` and the
+    // memory figures of GPU N agree. Set before libtorch initialises CUDA; a user's choice wins.
+    if std::env::var_os("CUDA_DEVICE_ORDER").is_none() {
+        std::env::set_var("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+    }
     let cli = match mixout::cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

@@ -114,7 +114,7 @@ pub fn plan(params: &[(String, Vec<i64>)], s: &Setting) -> Result<Vec<ParamPlan>
 /// without a word (their issues 7 and 8), and a run labelled `mixout0.5` that mixes nothing
 /// would be reported as a mixout result.
 fn check_no_silent_noop(params: &[(String, Vec<i64>)], s: &Setting, plans: &[ParamPlan]) -> Result<()> {
-    let example = params.iter().map(|(n, _)| n.as_str()).find(|n| n.contains("encoder.layer.0.") && n.ends_with(".weight")).unwrap_or("bert.encoder.layer.0.output.dense.weight");
+    let example = params.iter().map(|(n, _)| n.as_str()).find(|n| n.contains("encoder.layer.0.") && n.ends_with(".weight") && !is_bias_or_norm(n)).unwrap_or("bert.encoder.layer.0.output.dense.weight");
     let hint = format!("parameter names look like `{example}`; `mixout inspect FILE` lists them all");
     let m = &s.mixout;
     if m.p == 0.0 && (!m.include.is_empty() || !m.exclude.is_empty()) {

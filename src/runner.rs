@@ -218,8 +218,8 @@ pub fn run_experiment(exp: &Experiment, opts: &RunOptions) -> Result<SweepSummar
         eprintln!("\ninterrupt: stopping after writing what finished (press Ctrl-C again to quit now)");
     });
     let device = opts.device.unwrap_or(exp.settings[0].device).resolve()?;
-    if opts.jobs > 1 && device == tch::Device::Cpu {
-        return run_parallel(exp, opts, todo, summary, total);
+    if opts.jobs > 1 {
+        return run_parallel(exp, opts, todo, summary, total, device);
     }
     let tty = std::io::stderr().is_terminal() && !opts.quiet;
     // Set before the device line below, so it reports the threads the runs use.
@@ -275,29 +275,190 @@ fn report_line(r: &RunResult) {
     }
 }
 
-/// Parallel CPU sweep: each run is a child `mixout run --only RUN_ID` with its thread share.
-fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary: SweepSummary, total: usize) -> Result<SweepSummary> {
+/// Where the child processes of a parallel sweep run: the CPU, or CUDA devices with a
+/// memory budget each.
+enum Placement {
+    Cpu,
+    Cuda(Vec<GpuBudget>),
+}
+
+/// What one GPU can take: its size, what other processes held when the sweep started, and
+/// the estimated need of each of our children now running on it.
+#[derive(Debug, Clone)]
+pub struct GpuBudget {
+    /// CUDA index (`cuda:N`).
+    pub cuda_index: usize,
+    /// Total memory, bytes (0 when the driver could not be asked: no check is made).
+    pub total: u64,
+    /// Memory held by other processes when the sweep started, bytes.
+    pub used_by_others: u64,
+    /// Estimated bytes of each running child, by run id.
+    pub running: Vec<(String, u64)>,
+}
+
+impl GpuBudget {
+    /// Whether a run needing `need` bytes fits beside the children already running.
+    pub fn fits(&self, need: u64) -> bool {
+        self.total == 0 || self.used_by_others + self.running.iter().map(|r| r.1).sum::<u64>() + need <= self.total
+    }
+}
+
+/// The GPU the k-th parallel job uses: jobs are spread round-robin over the devices.
+pub fn job_device(job: usize, devices: usize) -> usize {
+    job % devices.max(1)
+}
+
+/// A conservative estimate of the GPU memory one training run needs, bytes: fp32 weights,
+/// gradients, two Adam moments, the scratch buffer and up to two frozen targets (8 copies of
+/// the parameters), the activations of one micro-batch (Korthikanti et al. 2022:
+/// `s·b·h·(34 + 5·a·s/h)` bytes per layer at 16 bits, doubled for fp32), and 1 GiB for the
+/// CUDA context and allocator slack.
+pub fn estimate_run_bytes(cfg: &rust_bert::bert::BertConfig, batch: usize, micro: usize, seq: usize, bf16: bool) -> u64 {
+    let (h, l, a) = (cfg.hidden_size as f64, cfg.num_hidden_layers as f64, cfg.num_attention_heads as f64);
+    let params = l * (4.0 * h * h + 2.0 * h * cfg.intermediate_size as f64 + 9.0 * h)
+        + (cfg.vocab_size + cfg.max_position_embeddings + cfg.type_vocab_size) as f64 * h
+        + h * h;
+    let b = (batch as f64 / micro.max(1) as f64).ceil();
+    let s = seq as f64;
+    let act = l * s * b * h * (34.0 + 5.0 * a * s / h) * if bf16 { 1.0 } else { 2.0 };
+    (8.0 * 4.0 * params + act) as u64 + (1u64 << 30)
+}
+
+/// The memory a run of `run` needs on its device, from its model's config.json.
+fn run_need(exp: &Experiment, run: &RunSpec) -> Result<u64> {
+    let s = &run.setting;
+    let files = crate::model::ModelFiles::resolve(&crate::config::resolve_model(&s.model, &exp.path))?;
+    let cfg = crate::model::read_config(&files, &[])?;
+    let k = s.micro_batches.resolve(true);
+    Ok(estimate_run_bytes(&cfg, s.batch_size, k, s.max_seq_len, s.precision == crate::config::Precision::Bf16))
+}
+
+fn gib(b: u64) -> f64 {
+    b as f64 / (1u64 << 30) as f64
+}
+
+/// Parallel sweep: each run is a child `mixout run --only RUN_ID`. On the CPU each child gets
+/// its share of the cores; on CUDA, jobs are spread over the visible GPUs, and a child starts
+/// only when its estimated memory fits beside the children already on that GPU.
+fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary: SweepSummary, total: usize, device: tch::Device) -> Result<SweepSummary> {
     let exe = std::env::current_exe().map_err(|e| Error::Invalid(format!("cannot find own executable: {e}")))?;
-    tracing::info!("{} runs on {} parallel jobs × {} threads", todo.len(), opts.jobs, threads_per_run(opts, &exp.settings[0]));
+    let placement = if device.is_cuda() {
+        let n = tch::Cuda::device_count().max(1) as usize;
+        // A single requested device stays that device; `auto`/`cuda` spread over all of them.
+        let indices: Vec<usize> = match (opts.device.unwrap_or(exp.settings[0].device), device) {
+            (DeviceSpec::Cuda(i), _) if i > 0 || n == 1 => vec![i],
+            _ => (0..n).collect(),
+        };
+        let driver = crate::device::nvidia_driver().ok();
+        let budgets = indices
+            .iter()
+            .map(|&i| {
+                let g = driver.as_ref().and_then(|d| d.gpus.get(crate::device::nvml_index(i)));
+                GpuBudget {
+                    cuda_index: i,
+                    total: g.map(|g| g.total_bytes).unwrap_or(0),
+                    used_by_others: g.map(|g| g.total_bytes.saturating_sub(g.free_bytes)).unwrap_or(0),
+                    running: vec![],
+                }
+            })
+            .collect::<Vec<_>>();
+        tracing::info!(
+            "{} runs on {} parallel jobs over {} GPU(s): {}",
+            todo.len(),
+            opts.jobs,
+            budgets.len(),
+            budgets.iter().map(|b| format!("cuda:{} ({:.1} of {:.1} GiB free)", b.cuda_index, gib(b.total - b.used_by_others.min(b.total)), gib(b.total))).collect::<Vec<_>>().join(", ")
+        );
+        Placement::Cuda(budgets)
+    } else {
+        tracing::info!("{} runs on {} parallel jobs × {} threads", todo.len(), opts.jobs, threads_per_run(opts, &exp.settings[0]));
+        Placement::Cpu
+    };
+    let ngpu = match &placement {
+        Placement::Cuda(b) => b.len(),
+        Placement::Cpu => 1,
+    };
     let queue = Arc::new(Mutex::new(todo.into_iter().collect::<std::collections::VecDeque<_>>()));
     let state = Arc::new(Mutex::new((summary, Option::<String>::None)));
+    let placement = Arc::new(Mutex::new(placement));
     std::thread::scope(|scope| {
-        for _ in 0..opts.jobs {
+        for job in 0..opts.jobs {
             let queue = queue.clone();
             let state = state.clone();
+            let placement = placement.clone();
             let exe = exe.clone();
             scope.spawn(move || loop {
                 if INTERRUPTED.load(Ordering::SeqCst) {
+                    return;
+                }
+                if state.lock().map(|s| s.1.is_some()).unwrap_or(true) {
                     return;
                 }
                 let Some(run) = queue.lock().ok().and_then(|mut q| q.pop_front()) else { return };
                 let mut cmd = std::process::Command::new(&exe);
                 cmd.arg("run").arg(&exp.path).arg("--results").arg(&opts.results).arg("--only").arg(&run.run_id);
                 cmd.arg("--threads").arg(threads_per_run(opts, &run.setting).to_string()).arg("--jobs").arg("1").arg("--quiet");
-                if let Some(d) = opts.device {
+                // The GPU slot this job owns, and the memory reserved there for this child.
+                let mut slot: Option<usize> = None;
+                let is_cuda = matches!(placement.lock().as_deref(), Ok(Placement::Cuda(_)));
+                if is_cuda {
+                    let need = match run_need(exp, &run) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            if let Ok(mut st) = state.lock() {
+                                st.1.get_or_insert(format!("run {}: {e}", run.run_id));
+                            }
+                            return;
+                        }
+                    };
+                    let b = job_device(job, ngpu);
+                    loop {
+                        let Ok(mut pl) = placement.lock() else { return };
+                        let Placement::Cuda(budgets) = &mut *pl else { return };
+                        let g = &mut budgets[b];
+                        if g.fits(need) {
+                            g.running.push((run.run_id.clone(), need));
+                            tracing::info!("run {} on cuda:{} (needs ~{:.1} GiB)", run.run_id, g.cuda_index, gib(need));
+                            cmd.arg("--device").arg(format!("cuda:{}", g.cuda_index));
+                            slot = Some(b);
+                            break;
+                        }
+                        if g.running.is_empty() {
+                            // Nothing of ours to wait for: it can never fit.
+                            let msg = format!(
+                                "run {} needs ~{:.1} GiB on cuda:{} but only {:.1} of {:.1} GiB are free (other processes hold {:.1} GiB): \
+                                 free GPU memory, use a smaller batch, `micro_batches: 2` or `precision: bf16`",
+                                run.run_id, gib(need), g.cuda_index, gib(g.total - g.used_by_others.min(g.total)), gib(g.total), gib(g.used_by_others)
+                            );
+                            if let Ok(mut st) = state.lock() {
+                                st.1.get_or_insert(msg);
+                            }
+                            return;
+                        }
+                        let waiting_on: Vec<String> = g.running.iter().map(|r| r.0.clone()).collect();
+                        drop(pl);
+                        tracing::info!(
+                            "run {} (~{:.1} GiB) does not fit on its GPU beside {}: not starting it until one finishes",
+                            run.run_id,
+                            gib(need),
+                            waiting_on.join(", ")
+                        );
+                        std::thread::sleep(std::time::Duration::from_secs(2));
+                        if INTERRUPTED.load(Ordering::SeqCst) {
+                            return;
+                        }
+                    }
+                } else if let Some(d) = opts.device {
                     cmd.arg("--device").arg(d.to_string());
                 }
                 let status = cmd.status();
+                if let Some(b) = slot {
+                    if let Ok(mut pl) = placement.lock() {
+                        if let Placement::Cuda(budgets) = &mut *pl {
+                            budgets[b].running.retain(|r| r.0 != run.run_id);
+                        }
+                    }
+                }
                 let dir = results_dir(exp, &opts.results);
                 let mut st = match state.lock() {
                     Ok(s) => s,
@@ -310,7 +471,7 @@ fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary
                             if r.status == RunStatus::Diverged {
                                 st.0.diverged += 1;
                             }
-                            tracing::info!("[{}/{}] done", st.0.ran + st.0.skipped, total);
+                            tracing::info!("[{}/{}] done {} on {}", st.0.ran + st.0.skipped, total, run.run_id, r.device);
                         }
                         Err(e) => st.1 = Some(e.to_string()),
                     },
@@ -355,6 +516,42 @@ mod tests {
             assert_eq!(sorted.len(), seen.len(), "N={n}: a run in two shards");
             assert_eq!(seen.len(), all.len(), "N={n}: runs missing");
         }
+    }
+
+    #[test]
+    fn gpu_budget_and_job_spread() {
+        let mut g = GpuBudget { cuda_index: 0, total: 80 << 30, used_by_others: 10 << 30, running: vec![] };
+        assert!(g.fits(30 << 30));
+        g.running.push(("a".into(), 30 << 30));
+        g.running.push(("b".into(), 30 << 30));
+        assert!(g.fits(10 << 30), "10 + 60 + 10 = 80 GiB fits exactly");
+        assert!(!g.fits((10 << 30) + 1));
+        let unknown = GpuBudget { cuda_index: 0, total: 0, used_by_others: 0, running: vec![("a".into(), 1 << 40)] };
+        assert!(unknown.fits(1 << 40), "no driver answer: no check");
+        assert_eq!((0..5).map(|j| job_device(j, 2)).collect::<Vec<_>>(), [0, 1, 0, 1, 0]);
+        assert_eq!(job_device(3, 0), 0);
+    }
+
+    #[test]
+    fn run_memory_estimate_is_in_the_known_range() {
+        // BERT-large, batch 32, seq 128, fp32: weights+grads+Adam+targets ~10.7 GB (335M params
+        // x 4 B x 8) plus ~8.9 GiB of activations plus 1 GiB: 19-22 GiB.
+        let mut cfg: rust_bert::bert::BertConfig = serde_json::from_str(
+            r#"{"hidden_act":"gelu","attention_probs_dropout_prob":0.1,"hidden_dropout_prob":0.1,"hidden_size":1024,"initializer_range":0.02,"intermediate_size":4096,"max_position_embeddings":512,"num_attention_heads":16,"num_hidden_layers":24,"type_vocab_size":2,"vocab_size":30522}"#,
+        )
+        .unwrap();
+        let fp32 = estimate_run_bytes(&cfg, 32, 1, 128, false) as f64 / (1u64 << 30) as f64;
+        assert!((19.0..23.0).contains(&fp32), "{fp32} GiB");
+        let bf16 = estimate_run_bytes(&cfg, 32, 1, 128, true) as f64 / (1u64 << 30) as f64;
+        assert!(bf16 < fp32 - 3.0, "{bf16} vs {fp32}");
+        // Micro-batches divide the activations.
+        assert!(estimate_run_bytes(&cfg, 32, 4, 128, false) < estimate_run_bytes(&cfg, 32, 1, 128, false));
+        cfg.num_hidden_layers = 3;
+        cfg.hidden_size = 384;
+        cfg.num_attention_heads = 12;
+        cfg.intermediate_size = 1536;
+        let l3 = estimate_run_bytes(&cfg, 32, 1, 128, false) as f64 / (1u64 << 30) as f64;
+        assert!(l3 < 3.0, "L3 fits many times on one GPU: {l3} GiB");
     }
 
     #[test]

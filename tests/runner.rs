@@ -146,6 +146,19 @@ fn broken_yamls_get_errors_naming_file_field_and_expectation() {
         ("p.yaml", "task: RTE\nsettings:\n  - label: m\n    mixout: {p: 1.0}\n", vec!["p.yaml", "settings[0]", "mixout.p", "[0, 1)"]),
         ("malformed.yaml", "task: RTE\nsettings: [\n", vec!["malformed.yaml", "line"]),
         ("type.yaml", "task: RTE\nepochs: three\n", vec!["type.yaml", "epochs", "invalid type"]),
+        ("negp.yaml", "task: RTE\nmixout: {p: -0.1}\n", vec!["negp.yaml", "mixout.p", "p = -0.1 is outside [0, 1)"]),
+        ("grid.yaml", "task: RTE\ngrid: {mixout.q: [0.1]}\n", vec!["grid.yaml", "grid: unknown key `mixout.q`"]),
+        // The silent no-op new users hit: labelled mixout0.5, mixing nothing.
+        (
+            "noop.yaml",
+            "task: RTE\nmodel: paraphrase-MiniLM-L3-v2\nmixout: {p: 0.5, layers: none, include: [\"nothing.*\"]}\n",
+            vec!["noop.yaml", "setting `mixout0.5", "mixout.include pattern `nothing.*` matches no parameter"],
+        ),
+        (
+            "noexclude.yaml",
+            "task: RTE\nmodel: paraphrase-MiniLM-L3-v2\nmixout: {p: 0.5, exclude: [\"bert.pooler.dens\"]}\n",
+            vec!["mixout.exclude pattern `bert.pooler.dens` matches no parameter"],
+        ),
     ];
     for (name, text, needles) in cases {
         let path = tmp.path().join(name);
@@ -156,7 +169,14 @@ fn broken_yamls_get_errors_naming_file_field_and_expectation() {
         for n in needles {
             assert!(err.contains(n), "{name}: `{n}` missing from: {err}");
         }
+        assert!(!err.contains("p = 1 would") || !name.starts_with("negp"), "{name}: a negative p is not about p = 1: {err}");
     }
+    // `run` stops on the no-op before any run starts, and writes nothing.
+    let res = tmp.path().join("res");
+    let out = mixout().arg("run").arg(tmp.path().join("noop.yaml")).arg("--results").arg(&res).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("matches no parameter"));
+    assert_eq!(std::fs::read_dir(res.join("noop")).map(|d| d.count()).unwrap_or(0), 0, "nothing was run");
     let out = mixout().args(["check", "no/such/file.yaml"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.yaml"));
 }
