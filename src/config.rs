@@ -260,6 +260,13 @@ pub struct Setting {
     pub attention_dropout: Option<f64>,
     /// Mixout on the encoder's weights.
     pub mixout: MixoutConfig,
+    /// Re-initialise the top k encoder layers and the pooler from N(0, initializer_range²)
+    /// with the run's seed (Zhang et al., ICLR 2021); their mixout and weight-decay targets
+    /// become these new initial weights (w0), not the pretrained ones.
+    pub reinit_layers: u32,
+    /// Layer-wise learning-rate decay γ in (0, 1]: encoder layer l (1 = bottom, L = top)
+    /// trains at lr·γ^(L−l), the embeddings at lr·γ^L, the pooler and head at lr. Null: off.
+    pub llrd: Option<f64>,
     /// Regulariser of the new head: `auto`, `none`, `{dropout: p}` or `{mixout: p}`.
     #[serde(with = "serde_yaml::with::singleton_map")]
     pub head: HeadConfig,
@@ -313,6 +320,8 @@ impl Default for Setting {
             dropout: None,
             attention_dropout: None,
             mixout: MixoutConfig::default(),
+            reinit_layers: 0,
+            llrd: None,
             head: HeadConfig::Auto,
             restarts: 20,
             seeds: None,
@@ -448,6 +457,11 @@ impl Setting {
         if self.eval_batch_size == 0 {
             return e("eval_batch_size", "must be at least 1".into());
         }
+        if let Some(g) = self.llrd {
+            if !(g > 0.0 && g <= 1.0) {
+                return e("llrd", format!("{g} must be in (0, 1], e.g. 0.9 (1 = no decay; null switches it off)"));
+            }
+        }
         if self.precision == Precision::Bf16 && self.encoder == crate::model::EncoderImpl::RustBert {
             return e("precision", "bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into());
         }
@@ -469,6 +483,12 @@ impl Setting {
             parts.push(format!("mixout{}", self.mixout.p));
         } else {
             parts.push(format!("dropout{}", self.encoder_dropout()));
+        }
+        if self.reinit_layers > 0 {
+            parts.push(format!("reinit{}", self.reinit_layers));
+        }
+        if let Some(g) = self.llrd {
+            parts.push(format!("llrd{g}"));
         }
         if self.weight_decay.lambda > 0.0 {
             let t = match self.weight_decay.toward {

@@ -54,12 +54,27 @@ pub fn render(exp: &Experiment) -> Result<String> {
             s.weight_decay.lambda,
             s.weight_decay.toward
         );
-        let _ = writeln!(out, "{:<58} {:>12}  {:<22} {:<22}", "parameter", "shape", "mixout (target, p)", "wdecay (λ, toward)");
+        let _ = writeln!(
+            out,
+            "   lr {} × factor below (layer-wise decay {}), re-initialised top layers: {}, precision {}",
+            s.lr,
+            s.llrd.map(|g| format!("γ = {g}: lr·γ^(L−l), embeddings lowest")).unwrap_or_else(|| "off".into()),
+            s.reinit_layers,
+            s.precision.name()
+        );
+        let _ = writeln!(out, "{:<58} {:>12}  {:<10} {:>8}  {:<22} {:<22}", "parameter", "shape", "init", "lr ×", "mixout (target, p)", "wdecay (λ, toward)");
         for p in &plans {
             let shape = format!("{:?}", p.shape);
+            let init = if p.name.starts_with("classifier.") {
+                "new"
+            } else if p.reinit {
+                "re-init"
+            } else {
+                "pretrained"
+            };
             let mix = p.mixout.map(|(spec, t)| format!("yes ({}, {})", t.name(), spec.p)).unwrap_or_else(|| "-".into());
             let dec = p.decay.map(|(l, t)| format!("{l} -> {}", t.name())).unwrap_or_else(|| "-".into());
-            let _ = writeln!(out, "{:<58} {:>12}  {:<22} {:<22}", p.name, shape, mix, dec);
+            let _ = writeln!(out, "{:<58} {:>12}  {:<10} {:>8.4}  {:<22} {:<22}", p.name, shape, init, p.lr_scale, mix, dec);
         }
         let n_mixed = plans.iter().filter(|p| p.mixout.is_some()).count();
         let params_mixed: i64 = plans.iter().filter(|p| p.mixout.is_some()).map(|p| p.shape.iter().product::<i64>()).sum();

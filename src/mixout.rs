@@ -120,6 +120,11 @@ impl MixedWeight {
         Ok(MixedWeight { name, var, target, spec, saved: None, grad_scale: None })
     }
 
+    /// The target `u` this weight is mixed toward (pretrained, or its own initial value).
+    pub fn target(&self) -> &Tensor {
+        &self.target
+    }
+
     /// Extra bytes this weight costs under mixout: its target, the saved `w` during a step
     /// and the mask.
     pub fn extra_bytes(&self) -> u64 {

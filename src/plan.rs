@@ -38,6 +38,50 @@ pub struct ParamPlan {
     pub mixout: Option<(MixoutSpec, Target)>,
     /// Weight-decay coefficient and target, when decayed.
     pub decay: Option<(f64, Target)>,
+    /// Factor on the learning rate (layer-wise decay; 1 without it).
+    pub lr_scale: f64,
+    /// Re-initialised instead of kept pretrained (`reinit_layers`).
+    pub reinit: bool,
+}
+
+/// Position of a parameter in the encoder's depth: 0 for the embeddings, `i + 1` for encoder
+/// layer `i` (named `…encoder.layer.i.…` or, in DistilBERT, `…transformer.layer.i.…`), and
+/// None for what sits above the layers (pooler, head) or outside them.
+pub fn layer_depth(name: &str) -> Option<usize> {
+    if name.contains("embeddings") {
+        return Some(0);
+    }
+    for key in ["encoder.layer.", "transformer.layer."] {
+        if let Some(rest) = name.split(key).nth(1) {
+            return rest.split('.').next().and_then(|i| i.parse::<usize>().ok()).map(|i| i + 1);
+        }
+    }
+    None
+}
+
+/// Number of encoder layers of a model, from its parameter names.
+pub fn encoder_layers(params: &[(String, Vec<i64>)]) -> usize {
+    params.iter().filter_map(|(n, _)| layer_depth(n)).max().unwrap_or(0)
+}
+
+/// Whether `reinit_layers: k` re-initialises a parameter: the top k encoder layers and the pooler.
+pub fn is_reinit(name: &str, layers: usize, k: usize) -> bool {
+    if k == 0 || is_head(name) {
+        return false;
+    }
+    if name.contains("pooler") {
+        return true;
+    }
+    matches!(layer_depth(name), Some(d) if d >= 1 && d + k > layers)
+}
+
+/// The learning-rate factor of a parameter under layer-wise decay γ: γ^(L − depth) for the
+/// embeddings (depth 0) and encoder layers (depth 1..=L); 1 for the pooler and head.
+pub fn llrd_scale(name: &str, layers: usize, gamma: Option<f64>) -> f64 {
+    match (gamma, layer_depth(name)) {
+        (Some(g), Some(d)) if !is_head(name) => g.powi((layers.saturating_sub(d)) as i32),
+        _ => 1.0,
+    }
 }
 
 /// True for names that are never mixed nor decayed: biases and LayerNorm.
@@ -79,8 +123,16 @@ pub fn plan(params: &[(String, Vec<i64>)], s: &Setting) -> Result<Vec<ParamPlan>
     let include = compile(&s.mixout.include)?;
     let exclude = compile(&s.mixout.exclude)?;
     let spec = MixoutSpec::new(s.mixout.p, s.mixout.granularity, s.mixout.backward)?;
+    let layers = encoder_layers(params);
+    if s.reinit_layers as usize > layers {
+        return Err(Error::Invalid(format!("reinit_layers is {} but the model has only {layers} encoder layers", s.reinit_layers)));
+    }
     let mut out = Vec::with_capacity(params.len());
     for (name, shape) in params {
+        let reinit = is_reinit(name, layers, s.reinit_layers as usize);
+        // Re-initialised layers have no pretrained value to return to: their targets are
+        // their own new initial weights, as for the head.
+        let pretrained = if reinit { Target::Init } else { Target::Pretrained };
         let mut mixout = None;
         if is_head(name) {
             if let HeadConfig::Mixout(p) = s.head {
@@ -91,20 +143,21 @@ pub fn plan(params: &[(String, Vec<i64>)], s: &Setting) -> Result<Vec<ParamPlan>
         } else if s.mixout.p > 0.0 && !is_bias_or_norm(name) && !name.contains("embeddings") {
             let selected = preset_selects(s.mixout.layers, name, shape) || include.iter().any(|g| g.matches(name));
             if selected && !exclude.iter().any(|g| g.matches(name)) {
-                mixout = Some((spec, Target::Pretrained));
+                mixout = Some((spec, pretrained));
             }
         }
         let decay = if s.weight_decay.lambda > 0.0 && !is_bias_or_norm(name) {
             let target = match (s.weight_decay.toward, is_head(name)) {
                 (DecayTarget::Zero, _) => Target::Zero,
                 (DecayTarget::Pretrained, true) => Target::Init,
-                (DecayTarget::Pretrained, false) => Target::Pretrained,
+                (DecayTarget::Pretrained, false) => pretrained,
             };
             Some((s.weight_decay.lambda, target))
         } else {
             None
         };
-        out.push(ParamPlan { name: name.clone(), shape: shape.clone(), mixout, decay });
+        let lr_scale = llrd_scale(name, layers, s.llrd);
+        out.push(ParamPlan { name: name.clone(), shape: shape.clone(), mixout, decay, lr_scale, reinit });
     }
     check_no_silent_noop(params, s, &out)?;
     Ok(out)
@@ -245,6 +298,62 @@ mod tests {
         let only_biases: Vec<(String, Vec<i64>)> = vec![("classifier.bias".into(), vec![2])];
         let err = plan(&only_biases, &s).unwrap_err().to_string();
         assert!(err.contains("no parameter is decayed"), "{err}");
+    }
+
+    fn two_layer_params() -> Vec<(String, Vec<i64>)> {
+        [
+            "bert.embeddings.word_embeddings.weight",
+            "bert.embeddings.LayerNorm.weight",
+            "bert.encoder.layer.0.attention.self.query.weight",
+            "bert.encoder.layer.0.output.LayerNorm.bias",
+            "bert.encoder.layer.1.attention.self.query.weight",
+            "bert.encoder.layer.1.output.LayerNorm.weight",
+            "bert.pooler.dense.weight",
+            "classifier.weight",
+        ]
+        .into_iter()
+        .map(|n| (n.to_string(), vec![4, 4]))
+        .collect()
+    }
+
+    #[test]
+    fn llrd_scales_by_depth_with_embeddings_lowest() {
+        let mut s = Setting { task: Some("RTE".into()), llrd: Some(0.5), ..Default::default() };
+        s.weight_decay.lambda = 0.0;
+        let p = plan(&two_layer_params(), &s).unwrap();
+        let scale = |n: &str| p.iter().find(|p| p.name == n).unwrap().lr_scale;
+        // L = 2: embeddings γ², layer 0 (l = 1) γ¹, layer 1 (l = 2) γ⁰, pooler and head 1.
+        assert_eq!(scale("bert.embeddings.word_embeddings.weight"), 0.25);
+        assert_eq!(scale("bert.embeddings.LayerNorm.weight"), 0.25);
+        assert_eq!(scale("bert.encoder.layer.0.attention.self.query.weight"), 0.5);
+        assert_eq!(scale("bert.encoder.layer.0.output.LayerNorm.bias"), 0.5);
+        assert_eq!(scale("bert.encoder.layer.1.attention.self.query.weight"), 1.0);
+        assert_eq!(scale("bert.pooler.dense.weight"), 1.0);
+        assert_eq!(scale("classifier.weight"), 1.0);
+        s.llrd = None;
+        assert!(plan(&two_layer_params(), &s).unwrap().iter().all(|p| p.lr_scale == 1.0));
+    }
+
+    #[test]
+    fn reinit_marks_top_layers_and_pooler_and_retargets_them_to_w0() {
+        let mut s = Setting { task: Some("RTE".into()), reinit_layers: 1, ..Default::default() };
+        s.mixout.p = 0.7;
+        s.weight_decay.toward = DecayTarget::Pretrained;
+        let p = plan(&two_layer_params(), &s).unwrap();
+        let get = |n: &str| p.iter().find(|p| p.name == n).unwrap().clone();
+        let top = get("bert.encoder.layer.1.attention.self.query.weight");
+        assert!(top.reinit);
+        assert_eq!(top.mixout.unwrap().1, Target::Init, "mixout toward the new init");
+        assert_eq!(top.decay.unwrap().1, Target::Init, "wdecay toward the new init");
+        assert!(get("bert.encoder.layer.1.output.LayerNorm.weight").reinit);
+        assert!(get("bert.pooler.dense.weight").reinit);
+        let low = get("bert.encoder.layer.0.attention.self.query.weight");
+        assert!(!low.reinit);
+        assert_eq!(low.mixout.unwrap().1, Target::Pretrained);
+        assert!(!get("bert.embeddings.word_embeddings.weight").reinit);
+        assert!(!get("classifier.weight").reinit, "the head is new anyway");
+        s.reinit_layers = 3;
+        assert!(plan(&two_layer_params(), &s).unwrap_err().to_string().contains("only 2 encoder layers"));
     }
 
     #[test]

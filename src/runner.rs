@@ -110,8 +110,8 @@ fn params_of(run: &RunSpec) -> RunParams {
         bias_correction: s.optimizer.bias_correction,
         train_subset: s.train_subset,
         precision: s.precision.name().into(),
-        reinit_layers: 0,
-        llrd: None,
+        reinit_layers: s.reinit_layers,
+        llrd: s.llrd,
     }
 }
 

@@ -23,6 +23,8 @@ pub struct OptParam {
     buf: Tensor,
     /// `(λ, u)`; `u = None` means decay toward zero.
     decay: Decay,
+    /// Factor on the step's learning rate (layer-wise decay), for the update and the decay.
+    lr_scale: f64,
 }
 
 /// Adam over a list of parameters.
@@ -33,18 +35,28 @@ pub struct Adam {
 }
 
 impl Adam {
-    /// Creates zeroed moments for each `(name, variable, decay)`.
+    /// Creates zeroed moments for each `(name, variable, decay)`, all at the step's learning rate.
     pub fn new(params: Vec<(String, Tensor, Decay)>, cfg: OptimizerConfig) -> Self {
+        Self::with_lr_scales(params.into_iter().map(|(n, v, d)| (n, v, d, 1.0)).collect(), cfg)
+    }
+
+    /// Like [`Adam::new`], each parameter with its own factor on the learning rate.
+    pub fn with_lr_scales(params: Vec<(String, Tensor, Decay, f64)>, cfg: OptimizerConfig) -> Self {
         let params = params
             .into_iter()
-            .map(|(name, var, decay)| {
+            .map(|(name, var, decay, lr_scale)| {
                 let m = var.zeros_like();
                 let v = var.zeros_like();
                 let buf = var.zeros_like();
-                OptParam { name, var, m, v, buf, decay }
+                OptParam { name, var, m, v, buf, decay, lr_scale }
             })
             .collect();
         Adam { params, cfg, step: 0 }
+    }
+
+    /// The learning-rate factor of a parameter, by name (None if it is not optimised).
+    pub fn lr_scale(&self, name: &str) -> Option<f64> {
+        self.params.iter().find(|p| p.name == name).map(|p| p.lr_scale)
     }
 
     /// Optimiser steps taken.
@@ -61,12 +73,14 @@ impl Adam {
         } else {
             (1.0, 1.0)
         };
+        let base_lr = lr;
         tch::no_grad(|| -> Result<()> {
             for p in &mut self.params {
                 let g = p.var.grad();
                 if !g.defined() {
                     continue;
                 }
+                let lr = base_lr * p.lr_scale;
                 let buf = &mut p.buf;
                 if let Some((lambda, target)) = &p.decay {
                     let k = lr * lambda;
@@ -176,6 +190,23 @@ mod tests {
         (&w2 * 2.0).sum(Kind::Float).backward();
         opt2.step(0.01).unwrap();
         assert!((w2.double_value(&[0]) - (1.0 - 0.01 * 2.0 / (2.0 + 1e-6))).abs() < 1e-6);
+    }
+
+    #[test]
+    fn lr_scale_scales_update_and_decay() {
+        // Same gradient and decay, one parameter at half the learning rate: it moves half as far.
+        let a = param(&[1.0]);
+        let b = param(&[1.0]);
+        let mut opt = Adam::with_lr_scales(
+            vec![("a".into(), a.shallow_clone(), Some((0.1, None)), 1.0), ("b".into(), b.shallow_clone(), Some((0.1, None)), 0.5)],
+            OptimizerConfig::default(),
+        );
+        ((&a + &b) * 2.0).sum(Kind::Float).backward();
+        opt.step(0.01).unwrap();
+        let da = 1.0 - a.double_value(&[0]);
+        let db = 1.0 - b.double_value(&[0]);
+        assert!((db - da / 2.0).abs() < 1e-6, "a moved {da}, b moved {db}");
+        assert_eq!(opt.lr_scale("b"), Some(0.5));
     }
 
     #[test]

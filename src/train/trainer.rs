@@ -137,7 +137,34 @@ pub fn build_model(setting: &Setting, prep: &Prepared, device: Device) -> Result
     model.set_precision(setting.precision)?;
     let report = load_pretrained(&vs, &prep.files, config.initializer_range as f64)?;
     tracing::debug!(missing = ?report.missing, unused = ?report.unused, "loaded {} pretrained tensors", report.loaded);
+    if setting.reinit_layers > 0 {
+        reinit_top_layers(&vs, setting.reinit_layers as usize, config.initializer_range as f64)?;
+    }
     Ok((vs, model))
+}
+
+/// Re-initialises the top `k` encoder layers and the pooler as BERT initialises new layers
+/// (Zhang et al. 2021): N(0, range²) weights, zero biases, LayerNorm weight 1 and bias 0.
+/// Draws come from tch's RNG after the head's, so they follow the run's seed.
+pub fn reinit_top_layers(vs: &nn::VarStore, k: usize, range: f64) -> Result<Vec<String>> {
+    let shapes = named_shapes(vs);
+    let layers = crate::plan::encoder_layers(&shapes);
+    let mut vars = vs.variables();
+    let mut names: Vec<String> = shapes.iter().map(|(n, _)| n.clone()).filter(|n| crate::plan::is_reinit(n, layers, k)).collect();
+    names.sort();
+    tch::no_grad(|| {
+        for name in &names {
+            if let Some(var) = vars.get_mut(name) {
+                let norm = name.contains("LayerNorm") || name.contains("layer_norm");
+                let _ = match (norm, name.ends_with(".bias")) {
+                    (_, true) => var.zero_(),
+                    (true, false) => var.fill_(1.0),
+                    (false, false) => var.normal_(0.0, range),
+                };
+            }
+        }
+    });
+    Ok(names)
 }
 
 /// Sorted `(name, shape)` of a VarStore's variables.
@@ -173,9 +200,9 @@ pub fn regularisers(vs: &nn::VarStore, setting: &Setting, plans: &[ParamPlan]) -
             };
             (lambda, u)
         });
-        opt_params.push((p.name.clone(), var.shallow_clone(), decay));
+        opt_params.push((p.name.clone(), var.shallow_clone(), decay, p.lr_scale));
     }
-    Ok((Mixout::new(mixed), Adam::new(opt_params, setting.optimizer.clone())))
+    Ok((Mixout::new(mixed), Adam::with_lr_scales(opt_params, setting.optimizer.clone())))
 }
 
 /// Steps between host reads of the loss on CUDA (see [`train`]).
