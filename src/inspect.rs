@@ -13,7 +13,8 @@ pub fn plan_setting(setting: &Setting, exp: &Experiment) -> Result<Vec<ParamPlan
     let files = ModelFiles::resolve(&crate::config::resolve_model(&setting.model, &exp.path))?;
     let config = read_config(&files, &task.labels)?;
     let vs = tch::nn::VarStore::new(tch::Device::Cpu);
-    let _model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, setting.encoder)?;
+    let mut model = SequenceClassifier::build(&vs.root(), &files, &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, setting.encoder)?;
+    model.set_precision(setting.precision)?;
     plan(&crate::train::trainer::named_shapes(&vs), setting)
 }
 
@@ -41,6 +42,11 @@ pub fn render(exp: &Experiment) -> Result<String> {
         let plans = plan_setting(s, exp)?;
         let label = s.label.clone().unwrap_or_default();
         let _ = writeln!(out, "== setting `{label}` — model {}", s.model);
+        if let Ok(files) = ModelFiles::resolve(&crate::config::resolve_model(&s.model, &exp.path)) {
+            if let Ok(arch) = crate::arch::Arch::of_file(&files.config) {
+                let _ = writeln!(out, "   architecture {}: {}", arch.name(), arch.preset_mapping());
+            }
+        }
         let _ = writeln!(
             out,
             "   dropout {} (attention {}), head {}, mixout p {} ({:?}, preset {:?}, backward {}), wdecay λ {} toward {:?}",

@@ -4,6 +4,7 @@
 //! Data flows one way: YAML ([`config`]) → validated settings → runs ([`runner`]) →
 //! result files ([`mixout_report::results`]) → report ([`mixout_report`]).
 
+pub mod arch;
 pub mod bench;
 pub mod bert;
 pub mod cli;

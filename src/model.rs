@@ -16,7 +16,7 @@ use tch::{nn, Kind, Tensor};
 
 /// Variable-name prefixes that may be absent from a pretrained checkpoint: the new head,
 /// and the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none).
-pub const NEW_LAYER_PREFIXES: [&str; 2] = ["classifier.", "bert.pooler."];
+pub const NEW_LAYER_PREFIXES: [&str; 3] = ["classifier.", "pre_classifier.", "bert.pooler."];
 
 /// The files of a model folder.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub struct ModelFiles {
     pub dir: PathBuf,
     /// `config.json` (Hugging Face layout).
     pub config: PathBuf,
-    /// `vocab.txt` (WordPiece vocabulary).
+    /// `vocab.txt` (WordPiece vocabulary), or RoBERTa's `vocab.json` (with `merges.txt` beside it).
     pub vocab: PathBuf,
     /// `model.safetensors` (or `rust_model.ot` for rust-bert hub models).
     pub weights: PathBuf,
@@ -57,7 +57,13 @@ impl ModelFiles {
             .map(|n| dir.join(n))
             .find(|p| p.is_file())
             .ok_or_else(|| Error::model(dir, "missing `model.safetensors` (or rust-bert's `rust_model.ot`)"))?;
-        Ok(ModelFiles { dir: dir.to_path_buf(), config: need("config.json")?, vocab: need("vocab.txt")?, weights })
+        let vocab = if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
+            need("merges.txt")?;
+            dir.join("vocab.json")
+        } else {
+            need("vocab.txt")?
+        };
+        Ok(ModelFiles { dir: dir.to_path_buf(), config: need("config.json")?, vocab, weights })
     }
 }
 
@@ -87,22 +93,19 @@ fn resolve_hub(model: &str) -> Result<ModelFiles> {
     ))
 }
 
-/// Reads `config.json` into rust-bert's `BertConfig`, with the label map set for
-/// `num_labels` outputs (rust-bert 0.23 takes the label count from `id2label`).
+/// Reads `config.json` into rust-bert's `BertConfig` (for RoBERTa, DistilBERT and ELECTRA:
+/// their sizes and dropout in BERT's terms), with the label map set for `num_labels`
+/// outputs (rust-bert 0.23 takes the label count from `id2label`).
 pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> {
     let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
     let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
-    if let Some(t) = json.get("model_type").and_then(Value::as_str) {
-        if t != "bert" {
-            return Err(Error::model(&files.config, format!("model_type `{t}`: only BERT-architecture encoders are supported so far (model_type `bert`)")));
-        }
-    }
+    let arch = crate::arch::Arch::from_config(&json, &files.config)?;
     // Fields rust-bert does not know would be ignored anyway; the label maps we set ourselves.
     if let Some(obj) = json.as_object_mut() {
         obj.remove("id2label");
         obj.remove("label2id");
     }
-    let mut config: BertConfig = serde_json::from_value(json).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
+    let mut config: BertConfig = crate::arch::bert_shape(&json, arch, &files.config)?;
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     config.id2label = Some(names.iter().enumerate().map(|(i, l)| (i as i64, l.clone())).collect());
     config.label2id = Some(names.iter().enumerate().map(|(i, l)| (l.clone(), i as i64)).collect());
@@ -135,12 +138,15 @@ pub enum EncoderImpl {
 enum Encoder {
     RustBert(BertModel<BertEmbeddings>),
     Fused(crate::bert::FusedBert),
+    /// RoBERTa, DistilBERT or ELECTRA with its own head.
+    Other(crate::arch::ArchClassifier),
 }
 
 /// A BERT encoder with a sequence-classification (or regression) head.
 pub struct SequenceClassifier {
     bert: Encoder,
-    classifier: nn::Linear,
+    /// BERT's head (the other architectures carry their own).
+    classifier: Option<nn::Linear>,
     head_dropout: f64,
     /// Number of outputs: label count, or 1 for regression.
     pub num_labels: i64,
@@ -171,7 +177,7 @@ impl SequenceClassifier {
             EncoderImpl::Fused => Encoder::Fused(crate::bert::FusedBert::new(root / "bert", &config)),
         };
         let classifier = nn::linear(root / "classifier", config.hidden_size, num_labels, Default::default());
-        Ok(SequenceClassifier { bert, classifier, head_dropout: dropout.head, num_labels })
+        Ok(SequenceClassifier { bert, classifier: Some(classifier), head_dropout: dropout.head, num_labels })
     }
 
     /// Chooses the kind of the encoder's matmuls and attention: fp32 and tf32 compute in fp32
@@ -184,9 +190,26 @@ impl SequenceClassifier {
             (Encoder::RustBert(_), Precision::Bf16) => {
                 return Err(Error::Invalid("precision bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into()))
             }
-            (Encoder::RustBert(_), _) => {}
+            (Encoder::Other(_), Precision::Bf16) => {
+                return Err(Error::Invalid("precision bf16 is implemented for BERT checkpoints (our fused encoder); use fp32 or tf32 for RoBERTa, DistilBERT and ELECTRA".into()))
+            }
+            (Encoder::RustBert(_), _) | (Encoder::Other(_), _) => {}
         }
         Ok(())
+    }
+
+    /// Builds the classifier a model folder calls for: BERT (with `encoder`'s implementation)
+    /// or the architecture config.json names, with its own Hugging Face head.
+    pub fn build(root: &nn::Path, files: &ModelFiles, config: &BertConfig, dropout: DropoutSpec, encoder: EncoderImpl) -> Result<Self> {
+        let arch = crate::arch::Arch::of_file(&files.config)?;
+        if arch == crate::arch::Arch::Bert {
+            return Self::new(root, config, dropout, encoder);
+        }
+        let num_labels = config.id2label.as_ref().map(|m| m.len() as i64).unwrap_or(0);
+        let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
+        let json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
+        let other = crate::arch::ArchClassifier::new(root, arch, &json, &files.config, dropout.hidden, dropout.attention, dropout.head, num_labels)?;
+        Ok(SequenceClassifier { bert: Encoder::Other(other), classifier: None, head_dropout: dropout.head, num_labels })
     }
 
     /// Logits `[batch, num_labels]`; `train` switches dropout on.
@@ -197,8 +220,10 @@ impl SequenceClassifier {
                 .forward_t(Some(&batch.input_ids), Some(&batch.attention_mask), Some(&batch.token_type_ids), None, None, None, None, train)?
                 .pooled_output
                 .ok_or_else(|| Error::Invalid("BERT model built without a pooler".into()))?,
+            Encoder::Other(m) => return m.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train),
         };
-        Ok(pooled.dropout(self.head_dropout, train).apply(&self.classifier))
+        let classifier = self.classifier.as_ref().ok_or_else(|| Error::Invalid("BERT classifier without its head".into()))?;
+        Ok(pooled.dropout(self.head_dropout, train).apply(classifier))
     }
 }
 
@@ -214,12 +239,13 @@ pub struct LoadReport {
 }
 
 /// Maps a checkpoint tensor name onto our variable names: encoder checkpoints saved from
-/// `BertModel` carry no `bert.` prefix; those from `BertFor*` models do.
-fn variable_name(name: &str) -> String {
-    if name.starts_with("bert.") || name.starts_with("classifier.") {
+/// `BertModel` (`RobertaModel`, …) carry no `bert.` (`roberta.`, …) prefix; those from
+/// `*For*` models do, and their heads (`classifier.*`, `pre_classifier.*`) none.
+fn variable_name(name: &str, prefix: &str) -> String {
+    if name.starts_with(&format!("{prefix}.")) || name.starts_with("classifier.") || name.starts_with("pre_classifier.") {
         name.to_string()
     } else {
-        format!("bert.{name}")
+        format!("{prefix}.{name}")
     }
 }
 
@@ -233,12 +259,13 @@ pub fn load_pretrained(vs: &nn::VarStore, files: &ModelFiles, initializer_range:
     } else {
         Tensor::read_safetensors(&files.weights)?
     };
+    let prefix = crate::arch::Arch::of_file(&files.config)?.prefix();
     let mut vars = vs.variables();
     let mut report = LoadReport::default();
     let mut seen = BTreeSet::new();
     tch::no_grad(|| -> Result<()> {
         for (name, value) in &tensors {
-            let key = variable_name(name);
+            let key = variable_name(name, prefix);
             match vars.get_mut(&key) {
                 Some(var) => {
                     if var.size() != value.size() {
@@ -260,7 +287,7 @@ pub fn load_pretrained(vs: &nn::VarStore, files: &ModelFiles, initializer_range:
         return Err(Error::model(
             &files.weights,
             format!(
-                "{} pretrained variable(s) missing from the checkpoint: {} (only the new head `classifier.*` and the pooler may be missing; are these BERT weights?)",
+                "{} pretrained variable(s) missing from the checkpoint: {} (only the new head `classifier.*`/`pre_classifier.*` and BERT's pooler may be missing; do config.json and the weights belong together?)",
                 unexpected.len(),
                 unexpected.iter().take(8).map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ),
@@ -289,14 +316,16 @@ fn init_new_layers(vars: &mut HashMap<String, Tensor>, names: &[String], range: 
 }
 
 /// Writes a finetuned model as a Hugging Face-compatible folder: `config.json` with the
-/// label map, `vocab.txt`, and `model.safetensors` with `BertForSequenceClassification` names.
+/// label map and the `*ForSequenceClassification` class, the vocabulary files, and
+/// `model.safetensors` under Hugging Face's names.
 pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
     let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     if let Some(obj) = json.as_object_mut() {
-        obj.insert("architectures".into(), serde_json::json!(["BertForSequenceClassification"]));
+        let arch = crate::arch::Arch::from_config(&Value::Object(obj.clone()), &files.config)?;
+        obj.insert("architectures".into(), serde_json::json!([arch.hf_class()]));
         obj.insert("id2label".into(), names.iter().enumerate().map(|(i, l)| (i.to_string(), Value::from(l.clone()))).collect::<serde_json::Map<_, _>>().into());
         obj.insert("label2id".into(), names.iter().enumerate().map(|(i, l)| (l.clone(), Value::from(i))).collect::<serde_json::Map<_, _>>().into());
         if labels.is_empty() {
@@ -305,9 +334,9 @@ pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out:
     }
     let cfg = out.join("config.json");
     std::fs::write(&cfg, serde_json::to_string_pretty(&json).unwrap_or_default()).map_err(|e| Error::io(&cfg, e))?;
-    let vocab = out.join("vocab.txt");
+    let vocab = out.join(files.vocab.file_name().unwrap_or_default());
     std::fs::copy(&files.vocab, &vocab).map_err(|e| Error::io(&vocab, e))?;
-    for extra in ["tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
+    for extra in ["merges.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
         let src = files.dir.join(extra);
         if src.is_file() {
             let _ = std::fs::copy(&src, out.join(extra));

@@ -89,9 +89,15 @@ pub fn is_bias_or_norm(name: &str) -> bool {
     name.ends_with(".bias") || name.contains("LayerNorm") || name.contains("layer_norm")
 }
 
-/// True for the new head's parameters.
+/// True for the new head's parameters (`classifier.*`; DistilBERT's `pre_classifier.*` too).
 pub fn is_head(name: &str) -> bool {
-    name.starts_with("classifier.")
+    name.starts_with("classifier.") || name.starts_with("pre_classifier.")
+}
+
+/// True for the first linear layer of a feed-forward block: BERT, RoBERTa and ELECTRA's
+/// `intermediate.dense`, DistilBERT's `ffn.lin1`.
+pub fn is_ffn_input(name: &str) -> bool {
+    name.contains("intermediate.dense") || name.contains("ffn.lin1")
 }
 
 /// True for the weight matrix of a linear layer of the pretrained encoder.
@@ -109,7 +115,7 @@ pub fn preset_selects(preset: LayerPreset, name: &str, shape: &[i64]) -> bool {
         LayerPreset::None => false,
         LayerPreset::AllLinear => is_encoder_linear_weight(name, shape),
         // The paper's BERT runs: no dropout precedes the FFN's first layer, so it is skipped.
-        LayerPreset::Paper => is_encoder_linear_weight(name, shape) && !name.contains("intermediate.dense"),
+        LayerPreset::Paper => is_encoder_linear_weight(name, shape) && !is_ffn_input(name),
     }
 }
 
@@ -136,7 +142,8 @@ pub fn plan(params: &[(String, Vec<i64>)], s: &Setting) -> Result<Vec<ParamPlan>
         let mut mixout = None;
         if is_head(name) {
             if let HeadConfig::Mixout(p) = s.head {
-                if name.ends_with(".weight") {
+                // Every weight matrix of the head (RoBERTa/ELECTRA: dense and out_proj).
+                if name.ends_with(".weight") && shape.len() == 2 {
                     mixout = Some((MixoutSpec::new(p, Granularity::Neuron, s.mixout.backward)?, Target::Init));
                 }
             }

@@ -29,7 +29,7 @@ pub fn predict_cmd(a: &PredictArgs) -> Result<()> {
     let device = a.device.parse::<DeviceSpec>()?.resolve()?;
     let config = read_config(&files, &task.labels)?;
     let vs = tch::nn::VarStore::new(device);
-    let model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default())?;
+    let model = SequenceClassifier::build(&vs.root(), &files, &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default())?;
     let report = load_pretrained(&vs, &files, config.initializer_range as f64)?;
     if report.missing.iter().any(|n| n.starts_with("classifier.")) {
         bail!("{}: has no finetuned head (`classifier.*`): predict needs a model saved by a run with `save_model: true`", a.model.display());

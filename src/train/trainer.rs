@@ -133,7 +133,7 @@ pub fn build_model(setting: &Setting, prep: &Prepared, device: Device) -> Result
     let config = read_config(&prep.files, &prep.task.labels)?;
     let vs = nn::VarStore::new(device);
     let dropout = DropoutSpec { hidden: setting.encoder_dropout(), attention: setting.attention_dropout(), head: setting.head_dropout() };
-    let mut model = SequenceClassifier::new(&vs.root(), &config, dropout, setting.encoder)?;
+    let mut model = SequenceClassifier::build(&vs.root(), &prep.files, &config, dropout, setting.encoder)?;
     model.set_precision(setting.precision)?;
     let report = load_pretrained(&vs, &prep.files, config.initializer_range as f64)?;
     tracing::debug!(missing = ?report.missing, unused = ?report.unused, "loaded {} pretrained tensors", report.loaded);

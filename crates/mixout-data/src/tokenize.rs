@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer as _};
+use rust_tokenizers::tokenizer::{BertTokenizer, RobertaTokenizer, Tokenizer as _};
 use rust_tokenizers::vocab::Vocab;
 use serde_json::Value;
 
@@ -44,9 +44,18 @@ impl Encoded {
     }
 }
 
-/// An uncased/cased BERT WordPiece tokenizer built from a model folder.
+/// The two vocabularies the supported encoders use.
+enum Inner {
+    /// WordPiece (`vocab.txt`): BERT, DistilBERT, ELECTRA.
+    WordPiece(BertTokenizer),
+    /// Byte-level BPE (`vocab.json` + `merges.txt`): RoBERTa.
+    Bpe(RobertaTokenizer),
+}
+
+/// A model folder's tokenizer: BERT-style WordPiece (`[CLS] a [SEP] b [SEP]`, segment ids
+/// 0/1) or RoBERTa's byte-level BPE (`<s> a </s></s> b </s>`, segment ids all 0).
 pub struct Tokenizer {
-    inner: BertTokenizer,
+    inner: Inner,
     vocab_path: PathBuf,
     lower_case: bool,
     strip_accents: bool,
@@ -68,11 +77,15 @@ impl std::fmt::Debug for Tokenizer {
 }
 
 impl Tokenizer {
-    /// Builds the tokenizer of a Hugging Face model folder: `vocab.txt`, with lower-casing
-    /// and accent stripping read from `tokenizer_config.json` when present
+    /// Builds the tokenizer of a Hugging Face model folder: `vocab.txt` (WordPiece), with
+    /// lower-casing and accent stripping read from `tokenizer_config.json` when present
     /// (`do_lower_case` defaults to true; `strip_accents` null or absent follows
-    /// lower-casing, as in Hugging Face's BERT normaliser).
+    /// lower-casing, as in Hugging Face's BERT normaliser); or, for RoBERTa, `vocab.json`
+    /// with `merges.txt` (byte-level BPE, cased).
     pub fn from_model_dir(dir: &Path) -> Result<Tokenizer> {
+        if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
+            return Self::from_bpe(&dir.join("vocab.json"), &dir.join("merges.txt"));
+        }
         let config_path = dir.join("tokenizer_config.json");
         let (lower_case, strip_accents) = match fs::read_to_string(&config_path) {
             Ok(text) => casing_from_config(&config_path, &text)?,
@@ -85,6 +98,42 @@ impl Tokenizer {
             }
         };
         Self::from_vocab(&dir.join("vocab.txt"), lower_case, strip_accents)
+    }
+
+    /// Builds RoBERTa's byte-level BPE tokenizer from `vocab.json` and `merges.txt`.
+    pub fn from_bpe(vocab_path: &Path, merges_path: &Path) -> Result<Tokenizer> {
+        for p in [vocab_path, merges_path] {
+            fs::metadata(p).map_err(|source| DataError::Io {
+                path: p.to_path_buf(),
+                cause: source,
+            })?;
+        }
+        let fail = |message: String| DataError::Tokenizer {
+            path: vocab_path.to_path_buf(),
+            message,
+        };
+        // add_prefix_space false: Hugging Face's RoBERTa tokenizer default.
+        let inner = RobertaTokenizer::from_file(vocab_path, merges_path, false, false)
+            .map_err(|e| fail(e.to_string()))?;
+        let values = inner.vocab().values();
+        let id = |token: &str| {
+            values
+                .get(token)
+                .copied()
+                .ok_or_else(|| fail(format!("the vocabulary has no `{token}` token")))
+        };
+        let (cls_id, sep_id, pad_id) = (id("<s>")?, id("</s>")?, id("<pad>")?);
+        let vocab_size = values.len();
+        Ok(Tokenizer {
+            inner: Inner::Bpe(inner),
+            vocab_path: vocab_path.to_path_buf(),
+            lower_case: false,
+            strip_accents: false,
+            vocab_size,
+            cls_id,
+            sep_id,
+            pad_id,
+        })
     }
 
     /// Builds a tokenizer from a WordPiece `vocab.txt` with explicit casing options.
@@ -114,7 +163,7 @@ impl Tokenizer {
         let (cls_id, sep_id, pad_id) = (id("[CLS]")?, id("[SEP]")?, id("[PAD]")?);
         let vocab_size = values.len();
         Ok(Tokenizer {
-            inner,
+            inner: Inner::WordPiece(inner),
             vocab_path: vocab_path.to_path_buf(),
             lower_case,
             strip_accents,
@@ -125,13 +174,19 @@ impl Tokenizer {
         })
     }
 
-    /// Encodes `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]` in at most `max_len` tokens,
-    /// truncating the texts longest-first exactly as the Hugging Face fast tokenizer
-    /// does. A `max_len` too small for the special tokens yields just those tokens.
+    /// Encodes `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]` (RoBERTa: `<s> a </s>` or
+    /// `<s> a </s></s> b </s>`) in at most `max_len` tokens, truncating the texts
+    /// longest-first exactly as the Hugging Face fast tokenizer does. A `max_len` too small
+    /// for the special tokens yields just those tokens.
     pub fn encode(&self, a: &str, b: Option<&str>, max_len: usize) -> Encoded {
+        let bpe = matches!(self.inner, Inner::Bpe(_));
         let mut ids_a = self.word_piece_ids(a);
         let mut ids_b = b.map(|b| self.word_piece_ids(b));
-        let n_special = if b.is_some() { 3 } else { 2 };
+        let n_special = match (b.is_some(), bpe) {
+            (true, true) => 4,
+            (true, false) => 3,
+            (false, _) => 2,
+        };
         let budget = max_len.saturating_sub(n_special);
         let (keep_a, keep_b) =
             truncation_lengths(ids_a.len(), ids_b.as_ref().map_or(0, Vec::len), budget);
@@ -147,11 +202,15 @@ impl Tokenizer {
         input_ids.push(self.sep_id);
         let first_segment = input_ids.len();
         if let Some(ids_b) = ids_b {
+            if bpe {
+                input_ids.push(self.sep_id);
+            }
             input_ids.extend(ids_b);
             input_ids.push(self.sep_id);
         }
+        // RoBERTa has a single segment embedding: every id is 0.
         let mut token_type_ids = vec![0; first_segment];
-        token_type_ids.resize(input_ids.len(), 1);
+        token_type_ids.resize(input_ids.len(), if bpe { 0 } else { 1 });
         Encoded {
             input_ids,
             token_type_ids,
@@ -168,8 +227,10 @@ impl Tokenizer {
 
     /// WordPiece ids of a text, without special tokens or truncation.
     pub fn word_piece_ids(&self, text: &str) -> Vec<i64> {
-        let tokens = self.inner.tokenize(text);
-        self.inner.convert_tokens_to_ids(&tokens)
+        match &self.inner {
+            Inner::WordPiece(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
+            Inner::Bpe(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
+        }
     }
 
     /// Id of `[PAD]`.
@@ -192,7 +253,7 @@ impl Tokenizer {
         self.vocab_size
     }
 
-    /// The `vocab.txt` this tokenizer was built from.
+    /// The vocabulary file this tokenizer was built from (`vocab.txt` or `vocab.json`).
     pub fn vocab_path(&self) -> &Path {
         &self.vocab_path
     }

@@ -1,0 +1,207 @@
+//! Encoder architectures besides BERT, from rust-bert, each with Hugging Face's own
+//! sequence-classification head under Hugging Face's names, so a `model:` folder whose
+//! config.json says `roberta`, `distilbert` or `electra` loads, finetunes, saves and reloads
+//! like a BERT one. Mixout, weight decay and the presets act on variable names (see
+//! [`crate::plan`]); [`Arch`] says where each architecture keeps what.
+
+use crate::error::{Error, Result};
+use rust_bert::bert::{BertConfig, BertModel};
+use rust_bert::distilbert::{DistilBertConfig, DistilBertModel};
+use rust_bert::electra::{ElectraConfig, ElectraModel};
+use rust_bert::roberta::RobertaEmbeddings;
+use serde_json::Value;
+use std::path::Path;
+use tch::{nn, Tensor};
+
+/// The encoder families the harness finetunes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arch {
+    /// BERT (and BERT-shaped checkpoints such as MiniLM): `bert.*`, pooler + `classifier`.
+    Bert,
+    /// RoBERTa: `roberta.*` (no pooler), head `classifier.dense` → tanh → `classifier.out_proj`.
+    Roberta,
+    /// DistilBERT: `distilbert.*`, head `pre_classifier` → ReLU → `classifier`.
+    DistilBert,
+    /// ELECTRA (discriminator): `electra.*`, head `classifier.dense` → GELU → `classifier.out_proj`.
+    Electra,
+}
+
+impl Arch {
+    /// The architecture named by config.json's `model_type` (absent: BERT, as older folders).
+    pub fn from_config(json: &Value, path: &Path) -> Result<Arch> {
+        match json.get("model_type").and_then(Value::as_str) {
+            None | Some("bert") => Ok(Arch::Bert),
+            Some("roberta") => Ok(Arch::Roberta),
+            Some("distilbert") => Ok(Arch::DistilBert),
+            Some("electra") => Ok(Arch::Electra),
+            Some(other) => Err(Error::model(
+                path,
+                format!("model_type `{other}` is not supported: use a bert, roberta, distilbert or electra checkpoint"),
+            )),
+        }
+    }
+
+    /// The architecture of a model folder's config.json.
+    pub fn of_file(config: &Path) -> Result<Arch> {
+        let text = std::fs::read_to_string(config).map_err(|e| Error::io(config, e))?;
+        let json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: config.to_path_buf(), cause: e })?;
+        Arch::from_config(&json, config)
+    }
+
+    /// `model_type` as config.json writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Bert => "bert",
+            Arch::Roberta => "roberta",
+            Arch::DistilBert => "distilbert",
+            Arch::Electra => "electra",
+        }
+    }
+
+    /// Variable prefix of the pretrained encoder.
+    pub fn prefix(self) -> &'static str {
+        self.name()
+    }
+
+    /// The FFN's first linear layer, which the paper's preset leaves unmixed (no dropout
+    /// precedes it in BERT, so the authors applied mixout where dropout was).
+    pub fn ffn_input(self) -> &'static str {
+        match self {
+            Arch::DistilBert => "ffn.lin1",
+            _ => "intermediate.dense",
+        }
+    }
+
+    /// Hugging Face's `architectures` entry for a saved sequence classifier.
+    pub fn hf_class(self) -> &'static str {
+        match self {
+            Arch::Bert => "BertForSequenceClassification",
+            Arch::Roberta => "RobertaForSequenceClassification",
+            Arch::DistilBert => "DistilBertForSequenceClassification",
+            Arch::Electra => "ElectraForSequenceClassification",
+        }
+    }
+
+    /// One line saying what the presets select on this architecture (shown by `inspect`).
+    pub fn preset_mapping(self) -> String {
+        let p = self.prefix();
+        let layers = match self {
+            Arch::DistilBert => format!("{p}.transformer.layer.*"),
+            _ => format!("{p}.encoder.layer.*"),
+        };
+        let linears = match self {
+            Arch::DistilBert => "attention.{q,k,v,out}_lin, ffn.lin1, ffn.lin2",
+            _ => "attention.self.{query,key,value}, attention.output.dense, intermediate.dense, output.dense",
+        };
+        let pooler = if self == Arch::Bert { " and bert.pooler.dense" } else { "" };
+        format!(
+            "6 linears per layer in {layers} ({linears}){pooler}; `paper` = all but {}, `all-linear` = all; embeddings{}, biases and LayerNorm never",
+            self.ffn_input(),
+            if self == Arch::Electra { " (incl. embeddings_project)" } else { "" }
+        )
+    }
+}
+
+/// Parses config.json into the given rust-bert config, naming the file on error.
+fn parse<T: serde::de::DeserializeOwned>(json: &Value, path: &Path) -> Result<T> {
+    serde_json::from_value(json.clone()).map_err(|e| Error::Json { path: path.to_path_buf(), cause: e })
+}
+
+/// A BERT-shaped summary (sizes, dropout) of any supported config.json, for memory and FLOP
+/// estimates and the common dropout switches. DistilBERT's fields are renamed.
+pub fn bert_shape(json: &Value, arch: Arch, path: &Path) -> Result<BertConfig> {
+    if arch != Arch::DistilBert {
+        return parse(json, path);
+    }
+    let c: DistilBertConfig = parse(json, path)?;
+    let mapped = serde_json::json!({
+        "hidden_act": "gelu",
+        "attention_probs_dropout_prob": c.attention_dropout,
+        "hidden_dropout_prob": c.dropout,
+        "hidden_size": c.dim,
+        "initializer_range": c.initializer_range,
+        "intermediate_size": c.hidden_dim,
+        "max_position_embeddings": c.max_position_embeddings,
+        "num_attention_heads": c.n_heads,
+        "num_hidden_layers": c.n_layers,
+        "type_vocab_size": 1,
+        "vocab_size": c.vocab_size,
+    });
+    parse(&mapped, path)
+}
+
+enum Body {
+    Roberta(BertModel<RobertaEmbeddings>),
+    DistilBert(DistilBertModel),
+    Electra(ElectraModel),
+}
+
+/// A non-BERT encoder with its Hugging Face classification head.
+pub struct ArchClassifier {
+    body: Body,
+    /// `classifier.dense` (RoBERTa, ELECTRA) or `pre_classifier` (DistilBERT).
+    dense: nn::Linear,
+    /// `classifier.out_proj` (RoBERTa, ELECTRA) or `classifier` (DistilBERT).
+    out: nn::Linear,
+    arch: Arch,
+    head_dropout: f64,
+}
+
+impl ArchClassifier {
+    /// Creates the variables under `root` from config.json (`json`), with the given dropout
+    /// inside the encoder and before/inside the head.
+    pub fn new(root: &nn::Path, arch: Arch, json: &Value, path: &Path, hidden: f64, attention: f64, head_dropout: f64, num_labels: i64) -> Result<Self> {
+        let (body, h) = match arch {
+            Arch::Bert => return Err(Error::Invalid("BERT uses the BERT encoder, not ArchClassifier".into())),
+            Arch::Roberta => {
+                let mut c: BertConfig = parse(json, path)?;
+                c.hidden_dropout_prob = hidden;
+                c.attention_probs_dropout_prob = attention;
+                (Body::Roberta(BertModel::<RobertaEmbeddings>::new_with_optional_pooler(root / "roberta", &c, false)), c.hidden_size)
+            }
+            Arch::DistilBert => {
+                let mut c: DistilBertConfig = parse(json, path)?;
+                c.dropout = hidden;
+                c.attention_dropout = attention;
+                // rust-bert adds the `distilbert` level itself.
+                (Body::DistilBert(DistilBertModel::new(root, &c)), c.dim)
+            }
+            Arch::Electra => {
+                let mut c: ElectraConfig = parse(json, path)?;
+                c.hidden_dropout_prob = hidden;
+                c.attention_probs_dropout_prob = attention;
+                (Body::Electra(ElectraModel::new(root / "electra", &c)), c.hidden_size)
+            }
+        };
+        let (dense, out) = match arch {
+            Arch::DistilBert => (nn::linear(root / "pre_classifier", h, h, Default::default()), nn::linear(root / "classifier", h, num_labels, Default::default())),
+            _ => (
+                nn::linear(root / "classifier" / "dense", h, h, Default::default()),
+                nn::linear(root / "classifier" / "out_proj", h, num_labels, Default::default()),
+            ),
+        };
+        Ok(ArchClassifier { body, dense, out, arch, head_dropout })
+    }
+
+    /// Logits `[batch, labels]`, as Hugging Face's `*ForSequenceClassification` computes them.
+    pub fn forward_t(&self, ids: &Tensor, token_types: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
+        let hidden = match &self.body {
+            Body::Roberta(m) => m.forward_t(Some(ids), Some(mask), Some(token_types), None, None, None, None, train)?.hidden_state,
+            Body::DistilBert(m) => m.forward_t(Some(ids), Some(mask), None, train)?.hidden_state,
+            Body::Electra(m) => {
+                // rust-bert 0.23's ElectraModel hands the mask to the encoder as an *additive*
+                // mask without converting it (BertModel does), so padding would stay visible
+                // (+0 vs +1). Give it BERT's additive form: 0 for tokens, −10000 for padding.
+                let additive = (mask.to_kind(tch::Kind::Float) - 1.0) * 10000.0;
+                m.forward_t(Some(ids), Some(&additive), Some(token_types), None, None, train)?.hidden_state
+            }
+        };
+        let first = hidden.select(1, 0);
+        let d = self.head_dropout;
+        Ok(match self.arch {
+            Arch::DistilBert => first.apply(&self.dense).relu().dropout(d, train).apply(&self.out),
+            Arch::Electra => first.dropout(d, train).apply(&self.dense).gelu("none").dropout(d, train).apply(&self.out),
+            _ => first.dropout(d, train).apply(&self.dense).tanh().dropout(d, train).apply(&self.out),
+        })
+    }
+}

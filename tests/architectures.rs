@@ -1,0 +1,263 @@
+//! RoBERTa, DistilBERT and ELECTRA encoders on small random-weight checkpoints that this test
+//! writes itself (no checkpoint of these architectures ships with the project): they load
+//! with only the new head missing, classify real RTE pairs, train, get architecture-aware
+//! mixout presets, and a study runs end to end on them. With `MIXOUT_ARCH_PARITY_DIR` set,
+//! the folders and our logits are kept there for `scripts/check_arch_parity.py`, which
+//! compares them with transformers.
+
+mod common;
+
+use mixout::config::{HeadConfig, LayerPreset, Setting};
+use mixout::model::{load_pretrained, read_config, save_model, write_safetensors_pt, BatchTensors, DropoutSpec, ModelFiles, SequenceClassifier};
+use mixout::plan::plan;
+use mixout::train::trainer::named_shapes;
+use mixout_data::Tokenizer;
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tch::{nn, Device, Kind, Tensor};
+
+/// GPT-2's byte-to-character map, the alphabet of a byte-level BPE vocabulary.
+fn bytes_to_unicode() -> Vec<char> {
+    let mut bs: Vec<u32> = (b'!' as u32..=b'~' as u32).chain(0xA1..=0xAC).chain(0xAE..=0xFF).collect();
+    let mut cs = bs.clone();
+    let mut n = 0;
+    for b in 0..256u32 {
+        if !bs.contains(&b) {
+            bs.push(b);
+            cs.push(256 + n);
+            n += 1;
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = bs.into_iter().zip(cs).collect();
+    pairs.sort();
+    pairs.into_iter().map(|(_, c)| char::from_u32(c).unwrap()).collect()
+}
+
+/// Writes a byte-level BPE vocabulary (every byte, a few merges) for the RoBERTa checkpoint.
+fn write_bpe_vocab(dir: &Path) -> usize {
+    let mut vocab: Vec<String> = ["<s>", "<pad>", "</s>", "<unk>"].iter().map(|s| s.to_string()).collect();
+    vocab.extend(bytes_to_unicode().into_iter().map(|c| c.to_string()));
+    let merges = [("Ġ", "t"), ("t", "h"), ("Ġt", "h"), ("e", "r"), ("i", "n")];
+    for (a, b) in merges {
+        vocab.push(format!("{a}{b}"));
+    }
+    vocab.push("<mask>".into());
+    let map: serde_json::Map<String, serde_json::Value> = vocab.iter().enumerate().map(|(i, t)| (t.clone(), json!(i))).collect();
+    std::fs::write(dir.join("vocab.json"), serde_json::to_string(&map).unwrap()).unwrap();
+    let mut m = String::from("#version: 0.2\n");
+    for (a, b) in merges {
+        m.push_str(&format!("{a} {b}\n"));
+    }
+    std::fs::write(dir.join("merges.txt"), m).unwrap();
+    vocab.len()
+}
+
+/// A tiny config.json of each architecture (2 layers, hidden 32, 4 heads).
+fn config(arch: &str, vocab: usize) -> serde_json::Value {
+    match arch {
+        "distilbert" => json!({"model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.1, "dim": 32, "dropout": 0.1,
+            "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 512, "n_heads": 4, "n_layers": 2, "qa_dropout": 0.1,
+            "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": false, "tie_weights_": true, "vocab_size": vocab, "pad_token_id": 0}),
+        "electra" => json!({"model_type": "electra", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "embedding_size": 16,
+            "hidden_dropout_prob": 0.1, "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64, "layer_norm_eps": 1e-12,
+            "max_position_embeddings": 512, "num_attention_heads": 4, "num_hidden_layers": 2, "type_vocab_size": 2, "vocab_size": vocab, "pad_token_id": 0}),
+        _ => json!({"model_type": "roberta", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
+            "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64, "layer_norm_eps": 1e-5, "max_position_embeddings": 130,
+            "num_attention_heads": 4, "num_hidden_layers": 2, "type_vocab_size": 1, "vocab_size": vocab, "pad_token_id": 1,
+            "bos_token_id": 0, "eos_token_id": 2}),
+    }
+}
+
+/// Writes a random-weight *encoder* checkpoint (no head) of an architecture into `dir`.
+fn write_checkpoint(arch: &str, dir: &Path) -> ModelFiles {
+    std::fs::create_dir_all(dir).unwrap();
+    let vocab = if arch == "roberta" {
+        write_bpe_vocab(dir)
+    } else {
+        std::fs::copy(common::l3().join("vocab.txt"), dir.join("vocab.txt")).unwrap();
+        std::fs::read_to_string(dir.join("vocab.txt")).unwrap().lines().count()
+    };
+    std::fs::write(dir.join("config.json"), serde_json::to_string_pretty(&config(arch, vocab)).unwrap()).unwrap();
+    // A placeholder so the folder resolves; the real weights are written below.
+    std::fs::write(dir.join("model.safetensors"), b"").unwrap();
+    let files = ModelFiles::from_dir(dir).unwrap();
+    let cfg = read_config(&files, &["a".into(), "b".into()]).unwrap();
+    let vs = nn::VarStore::new(Device::Cpu);
+    let _m = SequenceClassifier::build(&vs.root(), &files, &cfg, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
+    tch::manual_seed(1);
+    let mut encoder: HashMap<String, Tensor> = HashMap::new();
+    tch::no_grad(|| {
+        for (name, mut v) in vs.variables() {
+            if name.starts_with("classifier.") || name.starts_with("pre_classifier.") {
+                continue;
+            }
+            if name.contains("LayerNorm") || name.contains("layer_norm") {
+                let _ = if name.ends_with(".bias") { v.normal_(0.0, 0.1) } else { v.normal_(1.0, 0.1) };
+            } else {
+                let _ = v.normal_(0.0, 0.05);
+            }
+            encoder.insert(name, v.detach().copy());
+        }
+    });
+    write_safetensors_pt(&encoder, &dir.join("model.safetensors")).unwrap();
+    files
+}
+
+/// Our classifier on a checkpoint folder, loaded, with a seeded head.
+fn load(files: &ModelFiles, dropout: f64) -> (nn::VarStore, SequenceClassifier, mixout::model::LoadReport) {
+    let cfg = read_config(files, &["a".into(), "b".into()]).unwrap();
+    let vs = nn::VarStore::new(Device::Cpu);
+    let m = SequenceClassifier::build(&vs.root(), files, &cfg, DropoutSpec { hidden: dropout, attention: dropout, head: dropout }, Default::default()).unwrap();
+    tch::manual_seed(2);
+    let report = load_pretrained(&vs, files, 0.02).unwrap();
+    (vs, m, report)
+}
+
+/// The first `n` RTE dev pairs, tokenised by the folder's tokenizer and padded.
+fn rte_batch(dir: &Path, n: usize) -> (BatchTensors, Vec<Vec<i64>>) {
+    let tok = Tokenizer::from_model_dir(dir).unwrap();
+    let task = mixout_data::TaskSpec::glue("RTE", &common::glue()).unwrap();
+    let dev = task.load(mixout_data::Split::Dev).unwrap();
+    let enc: Vec<mixout_data::Encoded> = dev.iter().take(n).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 64)).collect();
+    let items: Vec<&mixout_data::Encoded> = enc.iter().collect();
+    let p = mixout_data::batch::pad(&items, tok.pad_id());
+    let shape = [p.rows as i64, p.cols as i64];
+    let t = |v: &[i64]| Tensor::from_slice(v).view(shape);
+    let ids: Vec<Vec<i64>> = p.input_ids.chunks(p.cols).map(|r| r.to_vec()).collect();
+    (BatchTensors { input_ids: t(&p.input_ids), token_type_ids: t(&p.token_type_ids), attention_mask: t(&p.attention_mask) }, ids)
+}
+
+fn parity_dir() -> Option<PathBuf> {
+    std::env::var_os("MIXOUT_ARCH_PARITY_DIR").map(PathBuf::from)
+}
+
+#[test]
+fn each_architecture_loads_classifies_trains_and_saves() {
+    let _rng = common::rng_lock();
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = parity_dir();
+    for arch in ["roberta", "distilbert", "electra"] {
+        let dir = tmp.path().join(arch);
+        let files = write_checkpoint(arch, &dir);
+        let (vs, model, report) = load(&files, 0.0);
+        let head: Vec<&str> = report.missing.iter().map(String::as_str).collect();
+        let expect_head: Vec<&str> = match arch {
+            "distilbert" => vec!["classifier.bias", "classifier.weight", "pre_classifier.bias", "pre_classifier.weight"],
+            _ => vec!["classifier.dense.bias", "classifier.dense.weight", "classifier.out_proj.bias", "classifier.out_proj.weight"],
+        };
+        assert_eq!(head, expect_head, "{arch}: only the new head is missing");
+        assert!(report.loaded > 20, "{arch}: loaded {}", report.loaded);
+        assert!(vs.variables().keys().any(|k| k.starts_with(&format!("{arch}."))), "{arch}: variables under `{arch}.`");
+
+        let (batch, ids) = rte_batch(&dir, 8);
+        let logits = model.forward_t(&batch, false).unwrap();
+        assert_eq!(logits.size(), [8, 2], "{arch}");
+        assert_eq!(logits.isfinite().all().int64_value(&[]), 1);
+        // Eval is deterministic; train mode with dropout differs and back-propagates.
+        assert!(logits.equal(&model.forward_t(&batch, false).unwrap()));
+        let (_vs2, model_d, _) = load(&files, 0.3);
+        let loss = model_d.forward_t(&batch, true).unwrap().cross_entropy_for_logits(&Tensor::from_slice(&[0i64, 1, 0, 1, 0, 1, 0, 1]));
+        loss.backward();
+        let grads = _vs2.variables().values().filter(|v| v.grad().defined() && v.grad().abs().sum(Kind::Float).double_value(&[]) > 0.0).count();
+        assert!(grads > 10, "{arch}: {grads} parameters got a gradient");
+
+        // A saved classifier reloads with nothing missing and the same logits.
+        let out = tmp.path().join(format!("{arch}-saved"));
+        save_model(&vs, &files, &["a".into(), "b".into()], &out).unwrap();
+        let saved = ModelFiles::from_dir(&out).unwrap();
+        let (_vs3, again, rep3) = load(&saved, 0.0);
+        assert!(rep3.missing.is_empty(), "{arch}: {:?}", rep3.missing);
+        assert!(again.forward_t(&batch, false).unwrap().allclose(&logits, 1e-6, 1e-6, false), "{arch}: reload changes logits");
+        let cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+        assert_eq!(cfg["model_type"], arch);
+        assert!(cfg["architectures"][0].as_str().unwrap().ends_with("ForSequenceClassification"));
+        if let Some(k) = &keep {
+            let dst = k.join(arch);
+            let _ = std::fs::remove_dir_all(&dst);
+            std::fs::create_dir_all(&dst).unwrap();
+            for f in std::fs::read_dir(&out).unwrap() {
+                let f = f.unwrap().path();
+                std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
+            }
+            let mask: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.attention_mask.flatten(0, -1)).unwrap().chunks(ids[0].len()).map(|r| r.to_vec()).collect();
+            let tt: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.token_type_ids.flatten(0, -1)).unwrap().chunks(ids[0].len()).map(|r| r.to_vec()).collect();
+            let ours: Vec<f32> = Vec::try_from(&logits.flatten(0, -1)).unwrap();
+            std::fs::write(dst.join("ours.json"), json!({"input_ids": ids, "attention_mask": mask, "token_type_ids": tt, "logits": ours}).to_string()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn presets_follow_each_architectures_linear_layers() {
+    let tmp = tempfile::tempdir().unwrap();
+    for arch in ["roberta", "distilbert", "electra"] {
+        let files = write_checkpoint(arch, &tmp.path().join(arch));
+        let cfg = read_config(&files, &["a".into(), "b".into()]).unwrap();
+        let vs = nn::VarStore::new(Device::Cpu);
+        let _m = SequenceClassifier::build(&vs.root(), &files, &cfg, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
+        let params = named_shapes(&vs);
+        let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
+        s.mixout.p = 0.9;
+        s.head = HeadConfig::Mixout(0.7);
+        let mixed = |s: &Setting| -> Vec<String> { plan(&params, s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect() };
+        let paper = mixed(&s);
+        s.mixout.layers = LayerPreset::AllLinear;
+        let all = mixed(&s);
+        let ffn_in = if arch == "distilbert" { "ffn.lin1" } else { "intermediate.dense" };
+        let head_n = 2; // every head weight matrix: dense/pre_classifier and out_proj/classifier
+        // 2 layers × 6 linears; `paper` leaves out the FFN's first layer.
+        assert_eq!(all.len(), 12 + head_n, "{arch}: {all:?}");
+        assert_eq!(paper.len(), 10 + head_n, "{arch}: {paper:?}");
+        assert!(all.iter().any(|n| n.contains(ffn_in)) && !paper.iter().any(|n| n.contains(ffn_in)), "{arch}");
+        assert!(all.iter().all(|n| n.starts_with(&format!("{arch}.")) || n.starts_with("classifier.") || n.starts_with("pre_classifier.")), "{arch}: {all:?}");
+        assert!(!all.iter().any(|n| n.contains("embeddings") || n.ends_with(".bias") || n.contains("LayerNorm")), "{arch}: {all:?}");
+        // Re-init and LLRD find the layers by the same names.
+        assert_eq!(mixout::plan::encoder_layers(&params), 2, "{arch}");
+    }
+}
+
+#[test]
+fn a_study_runs_end_to_end_on_a_distilbert_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("distil");
+    write_checkpoint("distilbert", &dir);
+    let yaml = tmp.path().join("d.yaml");
+    std::fs::write(
+        &yaml,
+        format!("name: d\ntask: RTE\nmodel: {}\nrestarts: 1\nepochs: 1\ntrain_subset: 64\nmax_seq_len: 64\ndevice: cpu\nsettings:\n  - {{label: mix, mixout: {{p: 0.5}}, reinit_layers: 1, llrd: 0.9}}\n", dir.display()),
+    )
+    .unwrap();
+    let inspect = assert_cmd::Command::cargo_bin("mixout").unwrap().env("MIXOUT_SHARED", common::shared()).arg("inspect").arg(&yaml).output().unwrap();
+    let text = String::from_utf8_lossy(&inspect.stdout);
+    assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
+    assert!(text.contains("architecture distilbert") && text.contains("ffn.lin1"), "{text}");
+    assert!(text.contains("re-init") && text.contains("0.9000"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("mixout").unwrap().env("MIXOUT_SHARED", common::shared()).args(["run", "--quiet"]).arg(&yaml).arg("--results").arg(tmp.path().join("r")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = mixout_report::RunResult::read(&tmp.path().join("r/d/mix/mix-seed1.json")).unwrap();
+    assert_eq!(r.status, mixout_report::RunStatus::Finished);
+    assert!(r.score.is_some_and(|s| (0.0..=100.0).contains(&s)));
+    assert_eq!((r.params.reinit_layers, r.params.llrd), (1, Some(0.9)));
+}
+
+#[test]
+fn roberta_pairs_use_its_special_token_layout() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_bpe_vocab(tmp.path());
+    let tok = Tokenizer::from_model_dir(tmp.path()).unwrap();
+    let e = tok.encode("the cat", Some("is in"), 64);
+    // <s> a </s></s> b </s>, one segment.
+    assert_eq!(e.input_ids[0], 0);
+    let seps: Vec<usize> = e.input_ids.iter().enumerate().filter(|(_, &t)| t == 2).map(|(i, _)| i).collect();
+    assert_eq!(seps.len(), 3);
+    assert_eq!(seps[0] + 1, seps[1]);
+    assert_eq!(*seps.last().unwrap(), e.input_ids.len() - 1);
+    assert!(e.token_type_ids.iter().all(|&t| t == 0));
+    assert_eq!(tok.pad_id(), 1);
+    // The merges apply: " th" is one token after the first word.
+    let merged = tok.word_piece_ids("the then");
+    assert!(merged.len() < "the then".len(), "{merged:?}");
+    let short = tok.encode(&"word ".repeat(50), Some(&"other ".repeat(50)), 16);
+    assert_eq!(short.input_ids.len(), 16);
+}
