@@ -184,7 +184,7 @@ pub fn run(cli: Cli) -> Result<()> {
             for r in &runs {
                 let s = &r.setting;
                 println!(
-                    "  {:<32} task {:<6} lr {:<8} dropout {:<4} mixout {:<4} wdecay {}({}) head {} precision {} vs {}",
+                    "  {:<32} task {:<6} lr {:<8} dropout {:<4} mixout {:<4} wdecay {}({}) head {}{} precision {} vs {}",
                     r.run_id,
                     s.task.clone().unwrap_or_else(|| "custom".into()),
                     s.lr,
@@ -193,6 +193,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.weight_decay.lambda,
                     if s.weight_decay.toward == crate::config::DecayTarget::Zero { "0" } else { "w_pre" },
                     s.head_label(),
+                    match (s.reinit_layers, s.llrd) {
+                        (0, None) => String::new(),
+                        (k, g) => format!("{}{}", if k > 0 { format!(" reinit {k}") } else { String::new() }, g.map(|g| format!(" llrd {g}")).unwrap_or_default()),
+                    },
                     s.precision.name(),
                     if s.baseline == s.label { "itself (baseline)".to_string() } else { format!("`{}`", s.baseline.clone().unwrap_or_default()) }
                 );
