@@ -28,13 +28,15 @@ endif
 CARGO := $(TORCH_ENV) cargo
 BIN := $(CARGO_TARGET_DIR)/release/mixout
 
-.PHONY: all setup build test test-fast test-slurm reproduce-rte report bench clean help
+.PHONY: all setup build test test-fast test-slurm reproduce-rte reproduce-methods report bench doctor clean help
 all: build
 
 help:
 	@echo "make reproduce-rte   run the paper's RTE study (PROFILE=cpu|paper) and write the report"
 	@echo "make test            run the test suite"
 	@echo "make bench           benchmarks (our step vs PyTorch+transformers, mixout overhead)"
+	@echo "make reproduce-methods  mixout beside re-init, LLRD and bias correction (PROFILE=cpu|paper)"
+	@echo "make doctor          what the binary will train on (libtorch, GPUs, driver, assets)"
 	@echo "make setup | build | clean | test-slurm"
 
 setup: $(VENV_DEP)
@@ -53,8 +55,16 @@ reproduce-rte: build
 	$(BIN) run experiments/$(TASK)/$(PROFILE).yaml --results $(RESULTS) --jobs $(JOBS)
 	$(BIN) report $(RESULTS)/$$($(BIN) check experiments/$(TASK)/$(PROFILE).yaml --name-only) --out $(REPORTS)/$(TASK)-$(PROFILE)
 
+# Mixout beside re-initialisation, LLRD and bias correction (experiments/methods/).
+reproduce-methods: build
+	$(BIN) run experiments/methods/rte-$(PROFILE).yaml --results $(RESULTS) --jobs $(JOBS)
+	$(BIN) report $(RESULTS)/$$($(BIN) check experiments/methods/rte-$(PROFILE).yaml --name-only) --out $(REPORTS)/methods-rte-$(PROFILE)
+
 bench: build
 	MIXOUT_VENV=$(MIXOUT_VENV) bash bench/run.sh
+
+doctor: build
+	$(BIN) doctor
 
 test-slurm: build
 	bash scripts/test-slurm.sh

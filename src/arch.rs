@@ -150,7 +150,8 @@ pub struct ArchClassifier {
 impl ArchClassifier {
     /// Creates the variables under `root` from config.json (`json`), with the given dropout
     /// inside the encoder and before/inside the head.
-    pub fn new(root: &nn::Path, arch: Arch, json: &Value, path: &Path, hidden: f64, attention: f64, head_dropout: f64, num_labels: i64) -> Result<Self> {
+    pub fn new(root: &nn::Path, arch: Arch, json: &Value, path: &Path, dropout: crate::model::DropoutSpec, num_labels: i64) -> Result<Self> {
+        let (hidden, attention, head_dropout) = (dropout.hidden, dropout.attention, dropout.head);
         let (body, h) = match arch {
             Arch::Bert => return Err(Error::Invalid("BERT uses the BERT encoder, not ArchClassifier".into())),
             Arch::Roberta => {

@@ -208,7 +208,7 @@ impl SequenceClassifier {
         let num_labels = config.id2label.as_ref().map(|m| m.len() as i64).unwrap_or(0);
         let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
         let json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
-        let other = crate::arch::ArchClassifier::new(root, arch, &json, &files.config, dropout.hidden, dropout.attention, dropout.head, num_labels)?;
+        let other = crate::arch::ArchClassifier::new(root, arch, &json, &files.config, dropout, num_labels)?;
         Ok(SequenceClassifier { bert: Encoder::Other(other), classifier: None, head_dropout: dropout.head, num_labels })
     }
 

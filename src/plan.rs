@@ -178,9 +178,9 @@ fn check_no_silent_noop(params: &[(String, Vec<i64>)], s: &Setting, plans: &[Par
     let hint = format!("parameter names look like `{example}`; `mixout inspect FILE` lists them all");
     let m = &s.mixout;
     if m.p == 0.0 && (!m.include.is_empty() || !m.exclude.is_empty()) {
-        return Err(Error::Invalid(format!(
-            "mixout.include/exclude are given but mixout.p is 0, so nothing is mixed: set `mixout: {{p: ...}}` or drop the patterns"
-        )));
+        return Err(Error::Invalid(
+            "mixout.include/exclude are given but mixout.p is 0, so nothing is mixed: set `mixout: {p: ...}` or drop the patterns".into(),
+        ));
     }
     for (field, pats) in [("include", &m.include), ("exclude", &m.exclude)] {
         for pat in pats.iter() {

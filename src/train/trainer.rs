@@ -318,7 +318,7 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
             };
             mixout.unmix()?;
             if nan_at == Some(step) {
-                batch_loss = batch_loss * f64::NAN;
+                batch_loss *= f64::NAN;
             }
             if let Some(c) = clip {
                 let _ = adam.clip_grad_norm(c)?;

@@ -49,7 +49,7 @@ enum Inner {
     /// WordPiece (`vocab.txt`): BERT, DistilBERT, ELECTRA.
     WordPiece(BertTokenizer),
     /// Byte-level BPE (`vocab.json` + `merges.txt`): RoBERTa.
-    Bpe(RobertaTokenizer),
+    Bpe(Box<RobertaTokenizer>),
 }
 
 /// A model folder's tokenizer: BERT-style WordPiece (`[CLS] a [SEP] b [SEP]`, segment ids
@@ -125,7 +125,7 @@ impl Tokenizer {
         let (cls_id, sep_id, pad_id) = (id("<s>")?, id("</s>")?, id("<pad>")?);
         let vocab_size = values.len();
         Ok(Tokenizer {
-            inner: Inner::Bpe(inner),
+            inner: Inner::Bpe(Box::new(inner)),
             vocab_path: vocab_path.to_path_buf(),
             lower_case: false,
             strip_accents: false,
