@@ -47,7 +47,7 @@ impl Encoded {
 /// The two vocabularies the supported encoders use.
 enum Inner {
     /// WordPiece (`vocab.txt`): BERT, DistilBERT, ELECTRA.
-    WordPiece(BertTokenizer),
+    WordPiece(Box<BertTokenizer>),
     /// Byte-level BPE (`vocab.json` + `merges.txt`): RoBERTa.
     Bpe(Box<RobertaTokenizer>),
 }
@@ -163,7 +163,7 @@ impl Tokenizer {
         let (cls_id, sep_id, pad_id) = (id("[CLS]")?, id("[SEP]")?, id("[PAD]")?);
         let vocab_size = values.len();
         Ok(Tokenizer {
-            inner: Inner::WordPiece(inner),
+            inner: Inner::WordPiece(Box::new(inner)),
             vocab_path: vocab_path.to_path_buf(),
             lower_case,
             strip_accents,
