@@ -116,13 +116,7 @@ impl Tokenizer {
         let inner = RobertaTokenizer::from_file(vocab_path, merges_path, false, false)
             .map_err(|e| fail(e.to_string()))?;
         let values = inner.vocab().values();
-        let id = |token: &str| {
-            values
-                .get(token)
-                .copied()
-                .ok_or_else(|| fail(format!("the vocabulary has no `{token}` token")))
-        };
-        let (cls_id, sep_id, pad_id) = (id("<s>")?, id("</s>")?, id("<pad>")?);
+        let [cls_id, sep_id, pad_id] = special_ids(values, ["<s>", "</s>", "<pad>"], vocab_path)?;
         let vocab_size = values.len();
         Ok(Tokenizer {
             inner: Inner::Bpe(Box::new(inner)),
@@ -154,13 +148,7 @@ impl Tokenizer {
         let inner = BertTokenizer::from_file(vocab_path, lower_case, strip_accents)
             .map_err(|e| fail(e.to_string()))?;
         let values = inner.vocab().values();
-        let id = |token: &str| {
-            values
-                .get(token)
-                .copied()
-                .ok_or_else(|| fail(format!("the vocabulary has no `{token}` token")))
-        };
-        let (cls_id, sep_id, pad_id) = (id("[CLS]")?, id("[SEP]")?, id("[PAD]")?);
+        let [cls_id, sep_id, pad_id] = special_ids(values, ["[CLS]", "[SEP]", "[PAD]"], vocab_path)?;
         let vocab_size = values.len();
         Ok(Tokenizer {
             inner: Inner::WordPiece(Box::new(inner)),
@@ -267,6 +255,25 @@ impl Tokenizer {
     pub fn strip_accents(&self) -> bool {
         self.strip_accents
     }
+}
+
+/// The ids of the start, separator and padding tokens, or an error naming the missing one.
+fn special_ids(
+    values: &HashMap<String, i64>,
+    tokens: [&str; 3],
+    vocab_path: &Path,
+) -> Result<[i64; 3]> {
+    let mut out = [0; 3];
+    for (slot, token) in out.iter_mut().zip(tokens) {
+        *slot = values
+            .get(token)
+            .copied()
+            .ok_or_else(|| DataError::Tokenizer {
+                path: vocab_path.to_path_buf(),
+                message: format!("the vocabulary has no `{token}` token"),
+            })?;
+    }
+    Ok(out)
 }
 
 /// Reads `(lower_case, strip_accents)` from a `tokenizer_config.json`.
