@@ -8,8 +8,19 @@ Reads from --work (names as written by run.sh; any missing file leaves its figur
   <M>.eval.json                {"examples_per_s"}
   L3.mem.p0.json, L3.mem.p0.9.json   {"peak_rss_bytes"}
   sweep.json                   {"runs", "jobs1": {"wall_s"}, "jobs2": {"wall_s"}}
-  meta.json, stages.tsv        settings and wall time per stage
-Writes --out (bench/results/latest.json) and prints the table. Standard library only.
+  export_check.json            scripts/check_export.py {"max_abs_logit_diff", "ok", ...}
+  cuda.matmul.<P>.json         `mixout bench matmul --device cuda --precision P`
+  cuda.<M>.<P>.ours.json       `mixout bench step --device cuda --precision P` (plain, mixout)
+  cuda.<M>.<P>.ref.json        bench/reference_step.py --device cuda --precision P
+  cuda.sweep.json              {"runs", "device", "jobs1", "jobs2", "jobs4": {"wall_s"}}
+  meta.json, stages.tsv        settings (incl. the CUDA section's) and wall time per stage
+Writes --out (bench/results/latest.json) and prints the CPU table, then the CUDA one.
+Standard library only.
+
+FLOPs: `flops_per_step` of a step file counts 3x the forward matmul FLOPs of the
+micro-batches that step actually computed (each padded to its own longest example), so
+"% of peak" is a true fraction of the machine's rate for every column; the reference runs
+whole padded batches, i.e. `flops_per_step_k1`.
 """
 
 import argparse
@@ -21,7 +32,14 @@ import socket
 import sys
 
 VARIANTS = ("plain", "dropout", "mixout")
-MODEL_NAMES = {"L3": "paraphrase-MiniLM-L3-v2", "L6": "all-MiniLM-L6-v2"}
+CUDA_VARIANTS = ("plain", "mixout")
+PRECISIONS = ("fp32", "tf32", "bf16")
+MODEL_KEYS = ("L3", "L6", "large")
+MODEL_NAMES = {
+    "L3": "paraphrase-MiniLM-L3-v2",
+    "L6": "all-MiniLM-L6-v2",
+    "large": "BERT-large shape, random weights",
+}
 
 
 def load(path):
@@ -95,6 +113,32 @@ def step_summary(d):
     return out
 
 
+def med(d, v):
+    return (((d or {}).get("variants") or {}).get(v) or {}).get("median_s")
+
+
+def k1_flops(ours):
+    """FLOPs of one whole padded batch (what k = 1 and the reference compute)."""
+    for d in ours.values():
+        if d and d.get("flops_per_step_k1") is not None:
+            return d["flops_per_step_k1"]
+    return (ours.get("k1") or {}).get("flops_per_step")
+
+
+def our_versions(*files):
+    for d in files:
+        if d and d.get("libtorch"):
+            return {k: d.get(k) for k in ("libtorch", "tch")}
+    return None
+
+
+def ref_versions(*files):
+    for d in files:
+        if d and d.get("torch"):
+            return {k: d.get(k) for k in ("torch", "transformers", "python", "cuda")}
+    return None
+
+
 def model_figures(work, m, gflops):
     k_files = sorted(
         (int(mm.group(1)), f)
@@ -108,12 +152,20 @@ def model_figures(work, m, gflops):
     if not ours and ref is None and ev is None:
         return None
     peak = gflops * 1e9 if gflops else None
-    # FLOPs of one step on these batches: from our k=1 run (same padded batches as the reference).
-    flops_k1 = (ours.get("k1") or {}).get("flops_per_step")
+    # The reference computes whole padded batches: our k = 1 count.
+    flops_k1 = k1_flops(ours)
+    any_ours = next((d for d in ours.values() if d), {})
     fig = {
         "model": MODEL_NAMES.get(m, m),
         "batches": len(batches["batches"]) if batches else (ref or {}).get("batches"),
         "flops_per_step": {k: d.get("flops_per_step") for k, d in ours.items()},
+        "flops_per_step_reference": flops_k1,
+        "flops_per_step_unpadded": any_ours.get("flops_per_step_unpadded"),
+        "tokens_per_step": {
+            "real": (any_ours.get("tokens_per_step") or {}).get("real"),
+            "padded_k1": (any_ours.get("tokens_per_step") or {}).get("padded_k1"),
+            **{f"computed_{k}": (d.get("tokens_per_step") or {}).get("computed") for k, d in ours.items()},
+        },
         "ours": {k: step_summary(d) for k, d in ours.items()},
         "reference": step_summary(ref),
         "reference_info": {k: ref.get(k) for k in ("torch", "transformers", "threads", "attn_implementation", "mixed_weights")}
@@ -123,10 +175,8 @@ def model_figures(work, m, gflops):
         "mixout_overhead": {},
         "flops_fraction_of_peak": {},
         "eval_examples_per_s": ev.get("examples_per_s") if ev else None,
+        "versions": {"ours": our_versions(*ours.values()), "reference": ref_versions(ref)},
     }
-
-    def med(d, v):
-        return (((d or {}).get("variants") or {}).get(v) or {}).get("median_s")
 
     for k, d in ours.items():
         fig["ours_over_reference"][k] = {v: ratio(med(d, v), med(ref, v)) for v in VARIANTS} if ref else None
@@ -139,6 +189,85 @@ def model_figures(work, m, gflops):
         fig["mixout_overhead"]["reference"] = ratio(med(ref, "mixout"), med(ref, "plain"))
         fig["flops_fraction_of_peak"]["reference"] = {v: ratio(ratio(flops_k1, med(ref, v)), peak) for v in VARIANTS}
     return fig
+
+
+def cuda_figures(work, meta):
+    """The CUDA section: peaks per precision; per model and precision ours vs reference."""
+    cm = meta.get("cuda") or {}
+    matmul = {p: load(os.path.join(work, f"cuda.matmul.{p}.json")) for p in PRECISIONS}
+    matmul = {p: d for p, d in matmul.items() if d}
+    if not cm.get("ran") and not matmul:
+        return {"ran": False, "skipped": cm.get("skipped") or "not run"}
+    peaks = {p: d.get("tflops") or (d.get("gflops") or 0) / 1e3 for p, d in matmul.items()}
+    any_mm = next(iter(matmul.values()), {})
+    out = {
+        "ran": True,
+        "device": cm.get("device") or any_mm.get("device"),
+        "gpu": any_mm.get("gpu"),
+        "settings": {k: cm.get(k) for k in ("batches", "reps", "models", "precisions", "jobs")},
+        "matmul_tflops": peaks,
+        "models": {},
+    }
+    all_ours, all_ref = [], []
+    for m in MODEL_KEYS:
+        per = {}
+        info = None
+        for p in PRECISIONS:
+            ours = load(os.path.join(work, f"cuda.{m}.{p}.ours.json"))
+            ref = load(os.path.join(work, f"cuda.{m}.{p}.ref.json"))
+            if ours is None and ref is None:
+                continue
+            all_ours.append(ours)
+            all_ref.append(ref)
+            flops = (ours or {}).get("flops_per_step")
+            if ours and info is None:
+                info = {
+                    "model": MODEL_NAMES.get(m, m),
+                    "flops_per_step": flops,
+                    "tokens_per_step": ours.get("tokens_per_step"),
+                    "batches": ours.get("batches"),
+                    "micro_batches": ours.get("micro_batches"),
+                }
+            peak = peaks.get(p)
+            tflops = {
+                side: {v: ratio(ratio(flops, med(d, v)), 1e12) for v in CUDA_VARIANTS} if d else None
+                for side, d in (("ours", ours), ("reference", ref))
+            }
+            per[p] = {
+                "ours": step_summary(ours),
+                "reference": step_summary(ref),
+                "ours_over_reference": {v: ratio(med(ours, v), med(ref, v)) for v in CUDA_VARIANTS},
+                "mixout_overhead": {
+                    "ours": ratio(med(ours, "mixout"), med(ours, "plain")),
+                    "reference": ratio(med(ref, "mixout"), med(ref, "plain")),
+                },
+                "achieved_tflops": tflops,
+                "fraction_of_peak": {
+                    side: {v: ratio(x, peak) for v, x in t.items()} if t else None for side, t in tflops.items()
+                },
+                "profile_mean_s": {v: s.get("profile_mean_s") for v, s in ((ours or {}).get("variants") or {}).items()},
+                "reference_info": {k: ref.get(k) for k in ("attn_implementation", "allow_tf32", "mixed_weights")}
+                if ref
+                else None,
+            }
+        if per:
+            out["models"][m] = {**(info or {"model": MODEL_NAMES.get(m, m)}), "precisions": per}
+    sw = load(os.path.join(work, "cuda.sweep.json"))
+    if sw:
+        out["sweep"] = sweep_figures(sw)
+    out["versions"] = {"ours": our_versions(*all_ours, *matmul.values()), "reference": ref_versions(*all_ref)}
+    return out
+
+
+def sweep_figures(sw):
+    """Adds runs/hour and the ratio to --jobs 1 to every jobsN entry of a sweep file."""
+    runs = sw.get("runs")
+    j1 = (sw.get("jobs1") or {}).get("wall_s")
+    for j, d in sw.items():
+        if re.fullmatch(r"jobs\d+", j) and isinstance(d, dict):
+            d["runs_per_hour"] = ratio(runs * 3600.0, d.get("wall_s")) if runs else None
+            d["ratio_to_jobs1"] = ratio(j1, d.get("wall_s"))
+    return sw
 
 
 def fmt(x, spec=".3f", none="n/a"):
@@ -155,11 +284,14 @@ def table(res):
     w(f"mixout bench  {res['date']}  nproc {res['machine']['nproc']}  rev {(res['git_rev'] or 'unknown')[:12]}")
     w(f"cpu: {res['machine'].get('cpu') or 'unknown'}")
     s = res.get("settings") or {}
-    w(
-        f"batches {s.get('batches')} x reps {s.get('reps')} per variant, batch 32, max_seq_len 128, "
-        f"padded to each batch's longest; times are medians (p10-p90) in seconds per step"
-    )
-    w(f"fp32 matmul peak: {fmt(res.get('matmul_gflops'), '.1f')} GFLOP/s")
+    if s.get("cpu_section") is False:
+        w("CPU section not run (BENCH_CPU=0)")
+    else:
+        w(
+            f"batches {s.get('batches')} x reps {s.get('reps')} per variant, batch 32, max_seq_len 128, "
+            f"padded to each batch's longest; times are medians (p10-p90) in seconds per step"
+        )
+        w(f"fp32 matmul peak: {fmt(res.get('matmul_gflops'), '.1f')} GFLOP/s")
     w("")
     for m, fig in res["models"].items():
         if fig is None:
@@ -182,11 +314,22 @@ def table(res):
         over = fig["mixout_overhead"]
         w("  mixout overhead (mixout/plain): " + ", ".join(f"{k} {fmt(x, '.2f')}x" for k, x in over.items()))
         fr = fig["flops_fraction_of_peak"]
+        fl = fig["flops_per_step"]
         w(
-            "  achieved FLOP/s, plain, of matmul peak: "
-            + ", ".join(f"{k} {pct((x or {}).get('plain'))}" for k, x in fr.items())
-            + f"  (flops/step {fmt(next(iter(fig['flops_per_step'].values()), None), '.3g')})"
+            "  achieved FLOP/s of the fp32 matmul peak, FLOPs as computed ("
+            + ", ".join(f"{k} {fmt(fl.get(k), '.3g')}" for k in ks)
+            + (f", reference {fmt(fig.get('flops_per_step_reference'), '.3g')}" if fig["reference"] else "")
+            + " per step):"
         )
+        for v in VARIANTS:
+            w(f"    {v:8s}" + "  ".join(f" {c} {pct((fr.get(c) or {}).get(v)):>6s}" for c in fr))
+        tk = fig.get("tokens_per_step") or {}
+        if tk.get("real"):
+            comp = ", ".join(f"{k} {fmt(tk.get('computed_' + k), '.0f')}" for k in ks)
+            w(
+                f"  tokens per step: real {tk['real']:.0f}, computed {comp} "
+                f"(whole batch padded {fmt(tk.get('padded_k1'), '.0f')}, x{fmt(ratio(tk.get('padded_k1'), tk['real']), '.2f')} the real)"
+            )
         w(f"  eval throughput (RTE dev): {fmt(fig['eval_examples_per_s'], '.1f')} examples/s")
         w("")
     mem = res.get("memory")
@@ -204,11 +347,85 @@ def table(res):
             f"({fmt(j1.get('wall_s'), '.1f')} s), --jobs 2 {fmt(j2.get('runs_per_hour'), '.0f')} runs/h "
             f"({fmt(j2.get('wall_s'), '.1f')} s), speed-up {fmt(sw.get('speedup'), '.2f')}x"
         )
+    ex = res.get("export_check")
+    if ex:
+        w(
+            f"export check ({'OK' if ex.get('ok') else 'FAILED'}): transformers {ex.get('transformers')} loads the exported "
+            f"folder; max |logit ours - transformers| {fmt(ex.get('max_abs_logit_diff'), '.2e')} over "
+            f"{ex.get('examples')} RTE dev examples (tolerance {ex.get('tol')})"
+        )
+    vs = res.get("versions") or {}
+    if vs.get("ours") or vs.get("reference"):
+        w(f"versions: ours {version_text(vs.get('ours'))}; reference {version_text(vs.get('reference'))}")
+    if L[-1] != "":
+        w("")
+    cuda_table(res.get("cuda") or {}, w)
     for warn in warnings(res):
         w("warning: " + warn)
     if res.get("bench_wall_s") is not None:
         w(f"bench wall time: {res['bench_wall_s']:.0f} s")
     return "\n".join(L)
+
+
+def version_text(v):
+    if not v:
+        return "n/a"
+    return ", ".join(f"{k} {x}" for k, x in v.items() if x)
+
+
+def ms(s):
+    return "n/a" if not s or s.get("median_s") is None else f"{1e3 * s['median_s']:.1f}"
+
+
+def cuda_table(c, w):
+    if not c.get("ran"):
+        w(f"CUDA: not measured: {c.get('skipped') or 'section not run'}")
+        return
+    st = c.get("settings") or {}
+    w(f"CUDA: {c.get('gpu') or 'GPU'} ({c.get('device')}); versions: ours {version_text((c.get('versions') or {}).get('ours'))}; "
+      f"reference {version_text((c.get('versions') or {}).get('reference'))}")
+    pk = c.get("matmul_tflops") or {}
+    w("matmul peak: " + ", ".join(f"{p} {fmt(x, '.1f')} TFLOP/s" for p, x in pk.items()))
+    w(
+        f"batches {st.get('batches')} x reps {st.get('reps')} per variant, batch 32, one micro-batch (whole batch "
+        f"padded to its longest); step medians in ms; TFLOP/s = FLOPs computed / median, % of that precision's peak"
+    )
+    cols = [
+        ("ours plain", 10), ("ours mixout", 11), ("ref plain", 10), ("ref mixout", 10),
+        ("ours/ref plain", 14), ("ours/ref mixout", 15), ("mixout cost ours", 16), ("mixout cost ref", 15),
+        ("TFLOP/s ours plain", 18), ("TFLOP/s ref plain", 18),
+    ]
+    w(f"  {'model':6s} {'prec':5s}" + "".join(f" {n:>{wd}s}" for n, wd in cols))
+    times = lambda x: "n/a" if x is None else f"{x:.2f}x"  # noqa: E731
+    cost = lambda x: "n/a" if x is None else f"{100 * (x - 1):+.0f}%"  # noqa: E731
+    for m, fig in (c.get("models") or {}).items():
+        for p, f in fig["precisions"].items():
+            o, r = f.get("ours") or {}, f.get("reference") or {}
+            oo, mo = f["ours_over_reference"], f["mixout_overhead"]
+            t = f.get("achieved_tflops") or {}
+            fp = f.get("fraction_of_peak") or {}
+
+            def tf(side):
+                x = (t.get(side) or {}).get("plain")
+                y = (fp.get(side) or {}).get("plain")
+                return "n/a" if x is None else f"{x:.3g} ({pct(y)})"
+
+            cells = [
+                ms(o.get("plain")), ms(o.get("mixout")), ms(r.get("plain")), ms(r.get("mixout")),
+                times(oo.get("plain")), times(oo.get("mixout")), cost(mo.get("ours")), cost(mo.get("reference")),
+                tf("ours"), tf("reference"),
+            ]
+            w(f"  {m:6s} {p:5s}" + "".join(f" {x:>{wd}s}" for x, (_, wd) in zip(cells, cols)))
+    sw = c.get("sweep")
+    if sw:
+        parts = []
+        for j in sorted((k for k in sw if re.fullmatch(r"jobs\d+", k)), key=lambda k: int(k[4:])):
+            d = sw[j]
+            parts.append(
+                f"--jobs {j[4:]} {fmt(d.get('runs_per_hour'), '.0f')} runs/h ({fmt(d.get('wall_s'), '.1f')} s, "
+                f"x{fmt(d.get('ratio_to_jobs1'), '.2f')})"
+            )
+        w(f"sweep on {sw.get('device')} ({sw.get('runs')} short runs of bench/sweep.yaml): " + ", ".join(parts))
 
 
 def warnings(res):
@@ -224,18 +441,27 @@ def warnings(res):
             for v, st in (d or {}).items():
                 if st.get("median_s") and st.get("p90_s", 0) > 1.3 * st["median_s"]:
                     noisy.append(f"{m} {c} {v}")
+        # FLOPs are counted as computed (micro-batches included), so no column may pass 1.
         for c, fr in fig["flops_fraction_of_peak"].items():
-            # ours with k > 1 micro-batches skips padding that flops_per_step counts: may exceed 1.
-            if c not in ("ours_k1", "reference"):
-                continue
             if any(x is not None and x > 1.0 for x in (fr or {}).values()):
                 over.append(f"{m} {c}")
+    for m, fig in ((res.get("cuda") or {}).get("models") or {}).items():
+        for p, f in fig["precisions"].items():
+            for side in ("ours", "reference"):
+                for v, st in (f.get(side) or {}).items():
+                    if st.get("median_s") and st.get("p90_s", 0) > 1.3 * st["median_s"]:
+                        noisy.append(f"cuda {m} {p} {side} {v}")
+                if any(x is not None and x > 1.0 for x in ((f.get("fraction_of_peak") or {}).get(side) or {}).values()):
+                    over.append(f"cuda {m} {p} {side}")
     if noisy:
         out.append("p90 more than 1.3x the median (another process got in the way?): " + ", ".join(noisy))
     if over:
         out.append(
             "achieved FLOP/s above the matmul peak (peak measured while the machine was busy?): " + ", ".join(over)
         )
+    ex = res.get("export_check")
+    if ex and not ex.get("ok"):
+        out.append(f"export check FAILED: max |dlogit| {ex.get('max_abs_logit_diff')} >= {ex.get('tol')}")
     return out
 
 
@@ -258,7 +484,7 @@ def main():
     peaks = [g for g in peaks if g]
     gflops = max(peaks) if peaks else None
     models = {}
-    for m in ("L3", "L6"):
+    for m in MODEL_KEYS:
         fig = model_figures(a.work, m, gflops)
         if fig is not None:
             models[m] = fig
@@ -267,7 +493,7 @@ def main():
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"nproc": meta.get("nproc") or os.cpu_count(), "cpu": cpu_model(), "host": socket.gethostname()},
         "git_rev": git_rev(a.repo),
-        "settings": {k: meta.get(k) for k in ("batches", "reps", "micro_batches", "memory_steps", "models")},
+        "settings": {k: meta.get(k) for k in ("batches", "reps", "micro_batches", "memory_steps", "models", "cpu_section")},
         "matmul_gflops": gflops,
         "matmul_gflops_measured": peaks,
         "models": models,
@@ -287,12 +513,23 @@ def main():
 
     sw = load(os.path.join(a.work, "sweep.json"))
     if sw:
-        runs = sw.get("runs")
-        for j in ("jobs1", "jobs2"):
-            if j in sw:
-                sw[j]["runs_per_hour"] = ratio(runs * 3600.0, sw[j].get("wall_s"))
+        sw = sweep_figures(sw)
         sw["speedup"] = ratio((sw.get("jobs1") or {}).get("wall_s"), (sw.get("jobs2") or {}).get("wall_s"))
         res["sweep"] = sw
+
+    ex = load(os.path.join(a.work, "export_check.json"))
+    if ex:
+        res["export_check"] = ex
+
+    # Versions of both sides of the CPU comparison (the CUDA block has its own), and of
+    # the python run.sh chose.
+    res["versions"] = {
+        "ours": next((f["versions"]["ours"] for f in models.values() if f["versions"]["ours"]), None),
+        "reference": next((f["versions"]["reference"] for f in models.values() if f["versions"]["reference"]), None),
+        "python": meta.get("python"),
+        "python_packages": meta.get("python_versions"),
+    }
+    res["cuda"] = cuda_figures(a.work, meta)
 
     stages = os.path.join(a.work, "stages.tsv")
     if os.path.isfile(stages):

@@ -21,15 +21,28 @@ for three variants, interleaved per rep exactly like the Rust side:
              M/(1-p) (the exact derivative), before clipping.
 
 Each timed step covers everything above (mask draw and swap included) and is measured
-with time.perf_counter. Output: JSON in the layout of `mixout bench step`:
+with time.perf_counter; on CUDA after torch.cuda.synchronize() at both ends, since the
+kernels run asynchronously.
+
+Devices and precisions (`--device cpu|cuda|cuda:N`, `--precision fp32|tf32|bf16`), set
+as a stock PyTorch script sets them:
+
+- `fp32`: TF32 off (torch.backends.cuda.matmul.allow_tf32 = cudnn.allow_tf32 = False);
+- `tf32`: TF32 on for matmuls and cuDNN (a CUDA feature: on the CPU this is plain fp32);
+- `bf16`: torch.autocast(device_type, dtype=torch.bfloat16) around forward and loss;
+  weights, gradients, mixout and AdamW stay fp32 (no grad scaler: bf16 needs none).
+
+Output: JSON in the layout of `mixout bench step`:
 
     {"variants": {"plain": {"median_s", "p10_s", "p90_s", "steps", "times_s"}, ...}, ...}
 
-Run it with the project venv's python (torch 2.11.0, transformers 4.44.2); the model is
-loaded from the local folder only (HF_HUB_OFFLINE=1 is set here too).
+Run it with the project venv's python (torch 2.11.0, transformers 4.44.2), or on a GPU
+machine with its own torch and transformers (4.x or 5.x both work); the model is loaded
+from the local folder only (HF_HUB_OFFLINE=1 is set here too).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -103,7 +116,7 @@ class Mixout:
             self.scales[i] = None
 
 
-def load_model(model_dir, dropout, seed):
+def load_model(model_dir, dropout, seed, device):
     torch.manual_seed(seed)  # same head initialisation for every variant
     kwargs = {}
     if not dropout:
@@ -111,8 +124,28 @@ def load_model(model_dir, dropout, seed):
     model = BertForSequenceClassification.from_pretrained(
         model_dir, num_labels=2, local_files_only=True, **kwargs
     )
+    # fp32 master weights whatever the checkpoint's dtype (transformers 5 loads the
+    # checkpoint's own dtype by default, 4.x fp32); bf16 is autocast's business.
+    model.to(device=device, dtype=torch.float32)
     model.train()
     return model
+
+
+def set_precision(precision, device):
+    """The TF32 switches as a stock script sets them; returns the autocast context of a step."""
+    if device.type == "cuda":
+        tf32 = precision == "tf32"
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
+    if precision == "bf16":
+        return lambda: torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext
+
+
+def sync(device):
+    """CUDA kernels run asynchronously: without this a timer would measure the launches."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def make_optimizer(model, args):
@@ -128,9 +161,11 @@ def make_optimizer(model, args):
 
 
 class Variant:
-    def __init__(self, name, args):
+    def __init__(self, name, args, device, autocast):
         self.name = name
-        self.model = load_model(args.model, dropout=(name == "dropout"), seed=args.seed)
+        self.device = device
+        self.autocast = autocast
+        self.model = load_model(args.model, dropout=(name == "dropout"), seed=args.seed, device=device)
         self.opt = make_optimizer(self.model, args)
         self.mixout = Mixout(self.model, args.p) if name == "mixout" else None
         self.clip = args.clip
@@ -138,36 +173,38 @@ class Variant:
         self.losses = []
 
     def step(self, batch):
+        sync(self.device)
         t0 = time.perf_counter()
         if self.mixout is not None:
             self.mixout.mix()
-        out = self.model(
-            input_ids=batch["input_ids"],
-            token_type_ids=batch["token_type_ids"],
-            attention_mask=batch["attention_mask"],
-        )
-        loss = torch.nn.functional.cross_entropy(out.logits, batch["labels"])
+        with self.autocast():
+            out = self.model(
+                input_ids=batch["input_ids"],
+                token_type_ids=batch["token_type_ids"],
+                attention_mask=batch["attention_mask"],
+            )
+            loss = torch.nn.functional.cross_entropy(out.logits, batch["labels"])
         loss.backward()
         if self.mixout is not None:
             self.mixout.unmix()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
         self.opt.step()
         self.opt.zero_grad(set_to_none=True)
+        sync(self.device)
         dt = time.perf_counter() - t0
-        return dt, float(loss.detach())
+        return dt, float(loss.detach())  # read after the timer: the host wait is not counted
 
 
-def read_batches(path):
+def read_batches(path, device):
+    """The batches, already on the device (the copies are not part of a step)."""
     with open(path) as f:
         doc = json.load(f)
     batches = []
     for b in doc["batches"]:
         batches.append(
             {
-                "input_ids": torch.tensor(b["input_ids"], dtype=torch.long),
-                "token_type_ids": torch.tensor(b["token_type_ids"], dtype=torch.long),
-                "attention_mask": torch.tensor(b["attention_mask"], dtype=torch.long),
-                "labels": torch.tensor(b["labels"], dtype=torch.long),
+                k: torch.tensor(b[k], dtype=torch.long, device=device)
+                for k in ("input_ids", "token_type_ids", "attention_mask", "labels")
             }
         )
     if not batches:
@@ -183,6 +220,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=2, help="untimed steps per variant before timing")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated subset of plain,dropout,mixout")
+    ap.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    ap.add_argument("--precision", default="fp32", choices=("fp32", "tf32", "bf16"))
     ap.add_argument("--p", type=float, default=0.9, help="mixout probability")
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--eps", type=float, default=1e-6)
@@ -199,19 +238,27 @@ def main():
             raise SystemExit(f"unknown variant {v!r} (known: {', '.join(VARIANTS)})")
     if args.reps < 1:
         raise SystemExit("--reps must be at least 1")
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit(f"--device {args.device}: torch {torch.__version__} sees no CUDA device")
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
     torch.set_num_threads(max(1, args.threads))
     transformers.logging.set_verbosity_error()
+    autocast = set_precision(args.precision, device)
 
-    doc, batches = read_batches(args.batches_file)
+    doc, batches = read_batches(args.batches_file, device)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
 
     t_load = time.perf_counter()
-    runners = [Variant(v, args) for v in variants]
+    runners = [Variant(v, args, device, autocast) for v in variants]
     t_load = time.perf_counter() - t_load
     attn = getattr(runners[0].model.config, "_attn_implementation", None)
+    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else None
     log(
         f"reference: {args.model}, {len(batches)} batches, torch {torch.__version__}, "
-        f"transformers {transformers.__version__}, {torch.get_num_threads()} threads, attention {attn}, "
+        f"transformers {transformers.__version__}, device {device}{f' ({gpu})' if gpu else ''}, "
+        f"precision {args.precision}, {torch.get_num_threads()} threads, attention {attn}, "
         f"mixed weights {next((len(r.mixout.params) for r in runners if r.mixout), 0)}"
     )
 
@@ -248,6 +295,12 @@ def main():
         "batches": len(batches),
         "batch_size": doc.get("batch_size"),
         "tokens_per_batch": [int(b["input_ids"].numel()) for b in batches],
+        "real_tokens_per_batch": [int(b["attention_mask"].sum()) for b in batches],
+        "device": str(device),
+        "precision": args.precision,
+        "gpu": gpu,
+        "cuda": torch.version.cuda,
+        "allow_tf32": bool(torch.backends.cuda.matmul.allow_tf32) if device.type == "cuda" else None,
         "reps": args.reps,
         "warmup": args.warmup,
         "threads": torch.get_num_threads(),
