@@ -660,7 +660,12 @@ fn cell(r: &SettingSummary, col: Col, md: bool) -> String {
         Col::Median => s(|d| d.median),
         Col::Min => s(|d| d.min),
         Col::Max => s(|d| d.max),
-        Col::Evp => r.evp_at(EVP_TABLE_N).map(|e| f1(e.mean)).unwrap_or_else(|| "—".into()),
+        // Fewer finished runs than n: the curve's last point, marked with its own n.
+        Col::Evp => r
+            .evp_at(EVP_TABLE_N)
+            .map(|e| f1(e.mean))
+            .or_else(|| r.evp.last().map(|e| format!("{} (n={})", f1(e.mean), e.n)))
+            .unwrap_or_else(|| "—".into()),
         Col::Failed => failure_text(r.failed, r.runs),
         Col::Diverged => r.diverged.to_string(),
         Col::Baseline => match &r.baseline {
@@ -751,7 +756,8 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
         "- **E[max] n={n}**: expected validation performance (Dodge et al. 2019, \"Show your work\"): \
          the expected best dev score among {n} restarts drawn with replacement from the setting's \
          finished runs, E[max_n] = Σᵢ v₍ᵢ₎·((i/N)ⁿ − ((i−1)/N)ⁿ) over the N sorted scores. Diverged \
-         runs have no score and are left out; — when fewer than {n} runs finished. The `evp_` \
+         runs have no score and are left out; with fewer than {n} finished runs the value at their \
+         number N is shown, marked (n=N) (— when none finished). The `evp_` \
          figure shows it for every n with ±1 sd.",
         n = EVP_TABLE_N
     );

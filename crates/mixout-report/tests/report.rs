@@ -337,7 +337,9 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     let md = std::fs::read_to_string(&report.files[0]).expect("md");
     assert!(
         md.contains(
-            "| `baseline` | 3 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | — | 1/3 = 33% (6–79%) | 0 | \
+            // E[max] with 3 finished runs (50, 60, 70) is shown at n=3: weights 1/27, 7/27,
+            // 19/27, so (50 + 420 + 1330)/27 = 66.67.
+            "| `baseline` | 3 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | 66.7 (n=3) | 1/3 = 33% (6–79%) | 0 | \
              baseline | - | 56.5 (73.6) — Table 1: dropout(0.1)+wdecay(0, .01) |"
         ),
         "{md}"
