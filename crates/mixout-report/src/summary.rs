@@ -177,6 +177,11 @@ impl PaperSetting {
     /// that table varies); optimiser knobs are not, because the reference is a
     /// direction to compare against, not a replication claim.
     pub fn from_params(p: &RunParams) -> Option<Self> {
+        // The paper's protocol only: BERTAdam without bias correction on the whole training
+        // set, nothing re-initialised, one learning rate for all layers.
+        if p.bias_correction || p.reinit_layers > 0 || p.llrd.is_some() || p.train_subset.is_some() {
+            return None;
+        }
         let no_mixout = approx(p.mixout_p, 0.0);
         let toward_pre = p.wdecay_toward.eq_ignore_ascii_case("pretrained");
         let toward_zero = p.wdecay_toward.eq_ignore_ascii_case("zero");
@@ -962,6 +967,17 @@ mod tests {
     #[test]
     fn table3_heads_are_recognised_from_runner_strings() {
         // The runner formats heads as `mixout(w0, {p})` and `dropout({p})` with f64 Display.
+        // Methods beyond the paper's protocol have no paper value.
+        for change in [
+            |p: &mut RunParams| p.bias_correction = true,
+            |p: &mut RunParams| p.reinit_layers = 2,
+            |p: &mut RunParams| p.llrd = Some(0.9),
+            |p: &mut RunParams| p.train_subset = Some(1000),
+        ] {
+            let mut p = params(0.7, 0.0, "paper", "none");
+            change(&mut p);
+            assert_eq!(PaperSetting::from_params(&p), None);
+        }
         let h = |s: &str| PaperSetting::from_params(&params(0.7, 0.0, "paper", s));
         assert_eq!(h("mixout(w0, 0.7)"), Some(PaperSetting::OutputLayer(PaperHead::Mixout)));
         assert_eq!(h("dropout(0.7)"), Some(PaperSetting::OutputLayer(PaperHead::Dropout)));
