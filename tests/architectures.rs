@@ -190,6 +190,8 @@ fn each_architecture_loads_classifies_trains_and_saves() {
 
 #[test]
 fn presets_follow_each_architectures_linear_layers() {
+    // Writing a checkpoint seeds libtorch's global RNG.
+    let _rng = common::rng_lock();
     let tmp = tempfile::tempdir().unwrap();
     for arch in ["roberta", "distilbert", "electra"] {
         let files = write_checkpoint(arch, &tmp.path().join(arch));
@@ -219,6 +221,7 @@ fn presets_follow_each_architectures_linear_layers() {
 
 #[test]
 fn a_study_runs_end_to_end_on_a_distilbert_folder() {
+    let _rng = common::rng_lock();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("distil");
     write_checkpoint("distilbert", &dir);
