@@ -43,9 +43,7 @@ impl Arch {
 
     /// The architecture of a model folder's config.json.
     pub fn of_file(config: &Path) -> Result<Arch> {
-        let text = std::fs::read_to_string(config).map_err(|e| Error::io(config, e))?;
-        let json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: config.to_path_buf(), cause: e })?;
-        Arch::from_config(&json, config)
+        Arch::from_config(&read_json(config)?, config)
     }
 
     /// `model_type` as config.json writes it.
@@ -100,6 +98,12 @@ impl Arch {
             if self == Arch::Electra { " (incl. embeddings_project)" } else { "" }
         )
     }
+}
+
+/// Reads a JSON file (config.json), naming the file on error.
+pub fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Json { path: path.to_path_buf(), cause: e })
 }
 
 /// Parses config.json into the given rust-bert config, naming the file on error.

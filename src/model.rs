@@ -97,8 +97,7 @@ fn resolve_hub(model: &str) -> Result<ModelFiles> {
 /// their sizes and dropout in BERT's terms), with the label map set for `num_labels`
 /// outputs (rust-bert 0.23 takes the label count from `id2label`).
 pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> {
-    let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
-    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
+    let mut json = crate::arch::read_json(&files.config)?;
     let arch = crate::arch::Arch::from_config(&json, &files.config)?;
     // Fields rust-bert does not know would be ignored anyway; the label maps we set ourselves.
     if let Some(obj) = json.as_object_mut() {
@@ -201,13 +200,12 @@ impl SequenceClassifier {
     /// Builds the classifier a model folder calls for: BERT (with `encoder`'s implementation)
     /// or the architecture config.json names, with its own Hugging Face head.
     pub fn build(root: &nn::Path, files: &ModelFiles, config: &BertConfig, dropout: DropoutSpec, encoder: EncoderImpl) -> Result<Self> {
-        let arch = crate::arch::Arch::of_file(&files.config)?;
+        let json = crate::arch::read_json(&files.config)?;
+        let arch = crate::arch::Arch::from_config(&json, &files.config)?;
         if arch == crate::arch::Arch::Bert {
             return Self::new(root, config, dropout, encoder);
         }
         let num_labels = config.id2label.as_ref().map(|m| m.len() as i64).unwrap_or(0);
-        let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
-        let json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
         let other = crate::arch::ArchClassifier::new(root, arch, &json, &files.config, dropout, num_labels)?;
         Ok(SequenceClassifier { bert: Encoder::Other(other), classifier: None, head_dropout: dropout.head, num_labels })
     }
@@ -320,11 +318,10 @@ fn init_new_layers(vars: &mut HashMap<String, Tensor>, names: &[String], range: 
 /// `model.safetensors` under Hugging Face's names.
 pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let text = std::fs::read_to_string(&files.config).map_err(|e| Error::io(&files.config, e))?;
-    let mut json: Value = serde_json::from_str(&text).map_err(|e| Error::Json { path: files.config.clone(), cause: e })?;
+    let mut json = crate::arch::read_json(&files.config)?;
+    let arch = crate::arch::Arch::from_config(&json, &files.config)?;
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     if let Some(obj) = json.as_object_mut() {
-        let arch = crate::arch::Arch::from_config(&Value::Object(obj.clone()), &files.config)?;
         obj.insert("architectures".into(), serde_json::json!([arch.hf_class()]));
         obj.insert("id2label".into(), names.iter().enumerate().map(|(i, l)| (i.to_string(), Value::from(l.clone()))).collect::<serde_json::Map<_, _>>().into());
         obj.insert("label2id".into(), names.iter().enumerate().map(|(i, l)| (l.clone(), Value::from(i))).collect::<serde_json::Map<_, _>>().into());

@@ -301,6 +301,11 @@ impl GpuBudget {
     pub fn fits(&self, need: u64) -> bool {
         self.total == 0 || self.used_by_others + self.running.iter().map(|r| r.1).sum::<u64>() + need <= self.total
     }
+
+    /// Memory that was free when the sweep started, bytes.
+    pub fn free_at_start(&self) -> u64 {
+        self.total.saturating_sub(self.used_by_others)
+    }
 }
 
 /// The GPU the k-th parallel job uses: jobs are spread round-robin over the devices.
@@ -367,7 +372,7 @@ fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary
             todo.len(),
             opts.jobs,
             budgets.len(),
-            budgets.iter().map(|b| format!("cuda:{} ({:.1} of {:.1} GiB free)", b.cuda_index, gib(b.total - b.used_by_others.min(b.total)), gib(b.total))).collect::<Vec<_>>().join(", ")
+            budgets.iter().map(|b| format!("cuda:{} ({:.1} of {:.1} GiB free)", b.cuda_index, gib(b.free_at_start()), gib(b.total))).collect::<Vec<_>>().join(", ")
         );
         Placement::Cuda(budgets)
     } else {
@@ -400,8 +405,7 @@ fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary
                 cmd.arg("--threads").arg(threads_per_run(opts, &run.setting).to_string()).arg("--jobs").arg("1").arg("--quiet");
                 // The GPU slot this job owns, and the memory reserved there for this child.
                 let mut slot: Option<usize> = None;
-                let is_cuda = matches!(placement.lock().as_deref(), Ok(Placement::Cuda(_)));
-                if is_cuda {
+                if device.is_cuda() {
                     let need = match run_need(exp, &run) {
                         Ok(n) => n,
                         Err(e) => {
@@ -428,7 +432,7 @@ fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary
                             let msg = format!(
                                 "run {} needs ~{:.1} GiB on cuda:{} but only {:.1} of {:.1} GiB are free (other processes hold {:.1} GiB): \
                                  free GPU memory, use a smaller batch, `micro_batches: 2` or `precision: bf16`",
-                                run.run_id, gib(need), g.cuda_index, gib(g.total - g.used_by_others.min(g.total)), gib(g.total), gib(g.used_by_others)
+                                run.run_id, gib(need), g.cuda_index, gib(g.free_at_start()), gib(g.total), gib(g.used_by_others)
                             );
                             if let Ok(mut st) = state.lock() {
                                 st.1.get_or_insert(msg);

@@ -155,11 +155,13 @@ pub fn reinit_top_layers(vs: &nn::VarStore, k: usize, range: f64) -> Result<Vec<
     tch::no_grad(|| {
         for name in &names {
             if let Some(var) = vars.get_mut(name) {
-                let norm = name.contains("LayerNorm") || name.contains("layer_norm");
-                let _ = match (norm, name.ends_with(".bias")) {
-                    (_, true) => var.zero_(),
-                    (true, false) => var.fill_(1.0),
-                    (false, false) => var.normal_(0.0, range),
+                // Biases to 0; what is left of the biases-and-norms family are LayerNorm weights: 1.
+                let _ = if name.ends_with(".bias") {
+                    var.zero_()
+                } else if crate::plan::is_bias_or_norm(name) {
+                    var.fill_(1.0)
+                } else {
+                    var.normal_(0.0, range)
                 };
             }
         }
