@@ -25,7 +25,10 @@ fn main() {
             .include(&include)
             .include(include.join("torch/csrc/api/include"))
             .flag("-std=c++17")
-            .flag(format!("-D_GLIBCXX_USE_CXX11_ABI={}", std::env::var("LIBTORCH_CXX11_ABI").unwrap_or_else(|_| "1".into())))
+            .flag(format!(
+                "-D_GLIBCXX_USE_CXX11_ABI={}",
+                std::env::var("LIBTORCH_CXX11_ABI").unwrap_or_else(|_| "1".into())
+            ))
             .file("csrc/tf32.cpp")
             .compile("mixout_tf32");
         println!("cargo:rerun-if-changed=csrc/tf32.cpp");

@@ -154,7 +154,14 @@ pub struct ArchClassifier {
 impl ArchClassifier {
     /// Creates the variables under `root` from config.json (`json`), with the given dropout
     /// inside the encoder and before/inside the head.
-    pub fn new(root: &nn::Path, arch: Arch, json: &Value, path: &Path, dropout: crate::model::DropoutSpec, num_labels: i64) -> Result<Self> {
+    pub fn new(
+        root: &nn::Path,
+        arch: Arch,
+        json: &Value,
+        path: &Path,
+        dropout: crate::model::DropoutSpec,
+        num_labels: i64,
+    ) -> Result<Self> {
         let (hidden, attention, head_dropout) = (dropout.hidden, dropout.attention, dropout.head);
         let (body, h) = match arch {
             Arch::Bert => return Err(Error::Invalid("BERT uses the BERT encoder, not ArchClassifier".into())),
@@ -162,7 +169,14 @@ impl ArchClassifier {
                 let mut c: BertConfig = parse(json, path)?;
                 c.hidden_dropout_prob = hidden;
                 c.attention_probs_dropout_prob = attention;
-                (Body::Roberta(BertModel::<RobertaEmbeddings>::new_with_optional_pooler(root / "roberta", &c, false)), c.hidden_size)
+                (
+                    Body::Roberta(BertModel::<RobertaEmbeddings>::new_with_optional_pooler(
+                        root / "roberta",
+                        &c,
+                        false,
+                    )),
+                    c.hidden_size,
+                )
             }
             Arch::DistilBert => {
                 let mut c: DistilBertConfig = parse(json, path)?;
@@ -179,7 +193,10 @@ impl ArchClassifier {
             }
         };
         let (dense, out) = match arch {
-            Arch::DistilBert => (nn::linear(root / "pre_classifier", h, h, Default::default()), nn::linear(root / "classifier", h, num_labels, Default::default())),
+            Arch::DistilBert => (
+                nn::linear(root / "pre_classifier", h, h, Default::default()),
+                nn::linear(root / "classifier", h, num_labels, Default::default()),
+            ),
             _ => (
                 nn::linear(root / "classifier" / "dense", h, h, Default::default()),
                 nn::linear(root / "classifier" / "out_proj", h, num_labels, Default::default()),
@@ -191,7 +208,9 @@ impl ArchClassifier {
     /// Logits `[batch, labels]`, as Hugging Face's `*ForSequenceClassification` computes them.
     pub fn forward_t(&self, ids: &Tensor, token_types: &Tensor, mask: &Tensor, train: bool) -> Result<Tensor> {
         let hidden = match &self.body {
-            Body::Roberta(m) => m.forward_t(Some(ids), Some(mask), Some(token_types), None, None, None, None, train)?.hidden_state,
+            Body::Roberta(m) => {
+                m.forward_t(Some(ids), Some(mask), Some(token_types), None, None, None, None, train)?.hidden_state
+            }
             Body::DistilBert(m) => m.forward_t(Some(ids), Some(mask), None, train)?.hidden_state,
             Body::Electra(m) => {
                 // rust-bert 0.23's ElectraModel hands the mask to the encoder as an *additive*

@@ -4,7 +4,10 @@
 
 use crate::config::{Experiment, Precision, Setting};
 use crate::device::DeviceSpec;
-use crate::model::{load_pretrained, read_config, save_model, write_safetensors_pt, DropoutSpec, EncoderImpl, ModelFiles, SequenceClassifier};
+use crate::model::{
+    load_pretrained, read_config, save_model, write_safetensors_pt, DropoutSpec, EncoderImpl, ModelFiles,
+    SequenceClassifier,
+};
 use crate::plan::plan;
 use crate::train::trainer::{apply_precision, build_model, named_shapes, regularisers, seed_everything, Prepared};
 use anyhow::{bail, Context, Result};
@@ -25,7 +28,8 @@ pub struct BenchArgs {
 }
 
 /// The step's variants, in the order they are interleaved.
-const VARIANTS: [(&str, &str); 3] = [("plain", "dropout: 0.0\n"), ("dropout", "dropout: 0.1\n"), ("mixout", "dropout: 0.0\nmixout: {p: 0.9}\n")];
+const VARIANTS: [(&str, &str); 3] =
+    [("plain", "dropout: 0.0\n"), ("dropout", "dropout: 0.1\n"), ("mixout", "dropout: 0.0\nmixout: {p: 0.9}\n")];
 
 /// Benchmarks.
 #[derive(Debug, Subcommand)]
@@ -177,7 +181,8 @@ fn model_alias(model: &str) -> &str {
 fn setting(model: &str, extra: &str, device: DeviceSpec, precision: Precision) -> Result<(Experiment, Setting)> {
     // Single-quoted YAML scalar: a folder path may hold `:` or `#`.
     let model = model_alias(model).replace('\'', "''");
-    let yaml = format!("name: bench\ntask: RTE\nmodel: '{model}'\ndevice: {device}\nprecision: {}\n{extra}", precision.name());
+    let yaml =
+        format!("name: bench\ntask: RTE\nmodel: '{model}'\ndevice: {device}\nprecision: {}\n{extra}", precision.name());
     let exp = Experiment::parse(Path::new("bench.yaml"), &yaml)?;
     let s = exp.settings[0].clone();
     Ok((exp, s))
@@ -278,7 +283,14 @@ fn step_work(cfg: &rust_bert::bert::BertConfig, batches: &[Vec<usize>], lengths:
         }
     }
     let n = batches.len().max(1) as f64;
-    for x in [&mut w.flops, &mut w.flops_k1, &mut w.flops_unpadded, &mut w.real_tokens, &mut w.computed_tokens, &mut w.padded_tokens_k1] {
+    for x in [
+        &mut w.flops,
+        &mut w.flops_k1,
+        &mut w.flops_unpadded,
+        &mut w.real_tokens,
+        &mut w.computed_tokens,
+        &mut w.padded_tokens_k1,
+    ] {
         *x /= n;
     }
     w
@@ -306,7 +318,13 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
             Ok(())
         }
         BenchCmd::Step { model, batches_file, reps, micro_batches, variants, device, precision, json } => {
-            let opts = StepOptions { reps: *reps, k: *micro_batches, variants: variants.clone(), device: *device, precision: *precision };
+            let opts = StepOptions {
+                reps: *reps,
+                k: *micro_batches,
+                variants: variants.clone(),
+                device: *device,
+                precision: *precision,
+            };
             step_bench(model, batches_file, &opts, json)
         }
         BenchCmd::Matmul { device, precision, json } => write_json(json, &matmul_peak(device.resolve()?, *precision)),
@@ -332,7 +350,10 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
             for b in bench_batches(&prep, *steps) {
                 runner.step(&prep, &b, 1)?;
             }
-            write_json(json, &json!({"peak_rss_bytes": peak_rss(), "rss_before_model_bytes": before, "p": p, "extra_mixout_bytes": runner.mixout.extra_bytes()}))
+            write_json(
+                json,
+                &json!({"peak_rss_bytes": peak_rss(), "rss_before_model_bytes": before, "p": p, "extra_mixout_bytes": runner.mixout.extra_bytes()}),
+            )
         }
         BenchCmd::MakeModel { shape, vocab_from, out, seed } => make_model(*shape, vocab_from, out, *seed),
         BenchCmd::Export { model, out, seed } => {
@@ -340,7 +361,8 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
             let prep = crate::train::prepare(&s, &exp.path)?;
             seed_everything(*seed);
             let (vs, _model) = build_model(&s, &prep, Device::Cpu)?;
-            save_model(&vs, &prep.files, &prep.task.labels, out).with_context(|| format!("exporting to {}", out.display()))?;
+            save_model(&vs, &prep.files, &prep.task.labels, out)
+                .with_context(|| format!("exporting to {}", out.display()))?;
             write_json(
                 &None,
                 &json!({"out": out, "from": prep.files.dir, "labels": prep.task.labels, "seed": seed, "parameters": crate::model::parameter_count(&vs)}),
@@ -373,7 +395,10 @@ fn matmul_peak(device: Device, precision: Precision) -> serde_json::Value {
         best = best.min(t.elapsed().as_secs_f64() / per_timing as f64);
     }
     let gflops = 2.0 * (n * n * n) as f64 / best / 1e9;
-    merged(json!({"gflops": gflops, "tflops": gflops / 1e3, "n": n, "threads": tch::get_num_threads(), "kind": format!("{kind:?}")}), provenance(device, precision))
+    merged(
+        json!({"gflops": gflops, "tflops": gflops / 1e3, "n": n, "threads": tch::get_num_threads(), "kind": format!("{kind:?}")}),
+        provenance(device, precision),
+    )
 }
 
 /// Writes a BERT-shaped folder with random weights: config.json, the vocabulary of
@@ -409,8 +434,14 @@ fn make_model(shape: Shape, vocab_from: &Path, out: &Path, seed: i64) -> Result<
         "pad_token_id": 0,
         "position_embedding_type": "absolute",
     });
-    let files = ModelFiles { dir: out.to_path_buf(), config: out.join("config.json"), vocab: out.join("vocab.txt"), weights: out.join("model.safetensors") };
-    std::fs::write(&files.config, serde_json::to_string_pretty(&config)?).with_context(|| format!("writing {}", files.config.display()))?;
+    let files = ModelFiles {
+        dir: out.to_path_buf(),
+        config: out.join("config.json"),
+        vocab: out.join("vocab.txt"),
+        weights: out.join("model.safetensors"),
+    };
+    std::fs::write(&files.config, serde_json::to_string_pretty(&config)?)
+        .with_context(|| format!("writing {}", files.config.display()))?;
     // Removed first: a copy keeps the source's mode, and shared assets are often read-only.
     let copy = |src: &Path, dst: &Path| -> Result<()> {
         let _ = std::fs::remove_file(dst);
@@ -444,7 +475,8 @@ fn make_model(shape: Shape, vocab_from: &Path, out: &Path, seed: i64) -> Result<
             };
         }
     });
-    let weights: HashMap<String, Tensor> = names.iter().filter_map(|n| vars.get(n).map(|t| (n.clone(), t.shallow_clone()))).collect();
+    let weights: HashMap<String, Tensor> =
+        names.iter().filter_map(|n| vars.get(n).map(|t| (n.clone(), t.shallow_clone()))).collect();
     let parameters: i64 = weights.values().map(|t| t.numel() as i64).sum();
     write_safetensors_pt(&weights, &files.weights)?;
     drop((weights, vars, model, vs));
@@ -453,8 +485,18 @@ fn make_model(shape: Shape, vocab_from: &Path, out: &Path, seed: i64) -> Result<
     let check = tch::nn::VarStore::new(Device::Cpu);
     let _m = SequenceClassifier::new(&check.root(), &cfg, no_dropout, EncoderImpl::Fused)?;
     let report = load_pretrained(&check, &files, range)?;
-    if report.missing.iter().any(|n| !n.starts_with("classifier.")) || !report.unused.is_empty() || report.loaded != names.len() {
-        bail!("{}: reloading found {} of {} tensors (missing {:?}, unused {:?})", files.weights.display(), report.loaded, names.len(), report.missing, report.unused);
+    if report.missing.iter().any(|n| !n.starts_with("classifier."))
+        || !report.unused.is_empty()
+        || report.loaded != names.len()
+    {
+        bail!(
+            "{}: reloading found {} of {} tensors (missing {:?}, unused {:?})",
+            files.weights.display(),
+            report.loaded,
+            names.len(),
+            report.missing,
+            report.unused
+        );
     }
     write_json(
         &None,
@@ -466,7 +508,12 @@ fn make_model(shape: Shape, vocab_from: &Path, out: &Path, seed: i64) -> Result<
 pub fn peak_rss() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
         .map(|kb| kb * 1024)
         .unwrap_or(0)
 }
@@ -569,12 +616,18 @@ struct StepOptions {
 
 fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json: &Option<PathBuf>) -> Result<()> {
     let text = std::fs::read_to_string(batches_file).with_context(|| format!("reading {}", batches_file.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", batches_file.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", batches_file.display()))?;
     let batches: Vec<Vec<usize>> = v["batches"]
         .as_array()
         .context("batches file has no `batches` list")?
         .iter()
-        .map(|b| b["indices"].as_array().map(|a| a.iter().filter_map(|x| x.as_u64().map(|x| x as usize)).collect()).unwrap_or_default())
+        .map(|b| {
+            b["indices"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_u64().map(|x| x as usize)).collect())
+                .unwrap_or_default()
+        })
         .collect();
     let wanted: Vec<&str> = o.variants.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     if let Some(bad) = wanted.iter().find(|w| !VARIANTS.iter().any(|(n, _)| n == *w)) {
@@ -617,7 +670,14 @@ fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json: &Option<P
         times.sort_by(|a, b| a.total_cmp(b));
         let n = times.len().max(1) as f64;
         let per_step: serde_json::Value = serde_json::to_value(&prof).map(|v| {
-            v.as_object().map(|o| o.iter().map(|(k, x)| (k.clone(), json!(x.as_f64().unwrap_or(0.0) / n))).collect::<serde_json::Map<_, _>>().into()).unwrap_or_default()
+            v.as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, x)| (k.clone(), json!(x.as_f64().unwrap_or(0.0) / n)))
+                        .collect::<serde_json::Map<_, _>>()
+                        .into()
+                })
+                .unwrap_or_default()
         })?;
         let median = quantile(&times, 0.5);
         out.insert(

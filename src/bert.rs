@@ -48,8 +48,18 @@ impl Embeddings {
         let cfg = nn::EmbeddingConfig { padding_idx: 0, ..Default::default() };
         Embeddings {
             word: nn::embedding(&p / "word_embeddings", c.vocab_size, c.hidden_size, cfg),
-            position: nn::embedding(&p / "position_embeddings", c.max_position_embeddings, c.hidden_size, Default::default()),
-            token_type: nn::embedding(&p / "token_type_embeddings", c.type_vocab_size, c.hidden_size, Default::default()),
+            position: nn::embedding(
+                &p / "position_embeddings",
+                c.max_position_embeddings,
+                c.hidden_size,
+                Default::default(),
+            ),
+            token_type: nn::embedding(
+                &p / "token_type_embeddings",
+                c.type_vocab_size,
+                c.hidden_size,
+                Default::default(),
+            ),
             norm: layer_norm(&p / "LayerNorm", c.hidden_size),
             dropout: c.hidden_dropout_prob,
         }
@@ -104,12 +114,18 @@ impl Layer {
         let (b, l, h) = xs.size3().unwrap_or((0, 0, 0));
         let d = h / self.heads;
         let split = |t: Tensor| t.view([b, l, self.heads, d]).transpose(1, 2);
-        let (q, k, v) = (split(linear(&self.query, xs, kind)), split(linear(&self.key, xs, kind)), split(linear(&self.value, xs, kind)));
+        let (q, k, v) = (
+            split(linear(&self.query, xs, kind)),
+            split(linear(&self.key, xs, kind)),
+            split(linear(&self.value, xs, kind)),
+        );
         let p = if train { self.attention_dropout } else { 0.0 };
         let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false);
         let ctx = ctx.transpose(1, 2).contiguous().view([b, l, h]);
-        let attn = norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
-        let ff = linear(&self.output, &linear(&self.intermediate, &attn, kind).gelu("none"), kind).dropout(self.hidden_dropout, train);
+        let attn =
+            norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
+        let ff = linear(&self.output, &linear(&self.intermediate, &attn, kind).gelu("none"), kind)
+            .dropout(self.hidden_dropout, train);
         norm(&self.out_norm, &(ff + attn))
     }
 }

@@ -129,7 +129,8 @@ where
 }
 
 fn init_logging(level: &str, quiet: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MIXOUT_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if quiet { "warn" } else { level }));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MIXOUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if quiet { "warn" } else { level }));
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -177,7 +178,13 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             let runs = exp.runs();
             let unavailable = crate::inspect::preflight(&exp, &exp.settings)?;
-            println!("{}: experiment `{}`, {} setting(s), {} run(s)", file.display(), exp.name, exp.settings.len(), runs.len());
+            println!(
+                "{}: experiment `{}`, {} setting(s), {} run(s)",
+                file.display(),
+                exp.name,
+                exp.settings.len(),
+                runs.len()
+            );
             if !unavailable.is_empty() {
                 println!("  (model not available here, weight selection not checked for: {})", unavailable.join(", "));
             }
@@ -210,7 +217,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Report { results, out } => {
             let out = out.unwrap_or_else(|| results.join("report"));
-            let report = mixout_report::write_report(&results, &out).with_context(|| format!("report of {}", results.display()))?;
+            let report = mixout_report::write_report(&results, &out)
+                .with_context(|| format!("report of {}", results.display()))?;
             println!("{}", report.table);
             for f in &report.files {
                 println!("wrote {}", f.display());

@@ -201,10 +201,14 @@ impl<'de> Deserialize<'de> for MicroBatches {
             N(u64),
             S(String),
         }
-        match Raw::deserialize(d).map_err(|_| serde::de::Error::custom("micro_batches: expected `auto` or a number such as 4"))? {
+        match Raw::deserialize(d)
+            .map_err(|_| serde::de::Error::custom("micro_batches: expected `auto` or a number such as 4"))?
+        {
             Raw::N(n) => Ok(MicroBatches::Fixed(n as usize)),
             Raw::S(s) if s.trim() == "auto" => Ok(MicroBatches::Auto),
-            Raw::S(s) => Err(serde::de::Error::custom(format!("micro_batches: `{s}`: expected `auto` or a number such as 4"))),
+            Raw::S(s) => {
+                Err(serde::de::Error::custom(format!("micro_batches: `{s}`: expected `auto` or a number such as 4")))
+            }
         }
     }
 }
@@ -376,7 +380,10 @@ impl Setting {
     fn check(&self) -> std::result::Result<(), (String, String)> {
         let e = |f: &str, m: String| Err((f.to_string(), m));
         if self.task.is_none() && self.custom_task.is_none() {
-            return e("task", "missing: give `task: RTE` (or MRPC, CoLA, STS-B, SST-2) or a `custom_task:` block".into());
+            return e(
+                "task",
+                "missing: give `task: RTE` (or MRPC, CoLA, STS-B, SST-2) or a `custom_task:` block".into(),
+            );
         }
         if self.task.is_some() && self.custom_task.is_some() {
             return e("task", "give either `task` or `custom_task`, not both".into());
@@ -430,7 +437,9 @@ impl Setting {
             }
         }
         match self.head {
-            HeadConfig::Dropout(p) if !(0.0..1.0).contains(&p) => return e("head.dropout", format!("{p} is outside [0, 1)")),
+            HeadConfig::Dropout(p) if !(0.0..1.0).contains(&p) => {
+                return e("head.dropout", format!("{p} is outside [0, 1)"))
+            }
             HeadConfig::Mixout(p) => {
                 if let Err(m) = check_p(p) {
                     return e("head.mixout", m.to_string());
@@ -439,7 +448,9 @@ impl Setting {
             _ => {}
         }
         match &self.seeds {
-            Some(s) if s.is_empty() => return e("seeds", "is empty: list at least one seed, or use `restarts: N`".into()),
+            Some(s) if s.is_empty() => {
+                return e("seeds", "is empty: list at least one seed, or use `restarts: N`".into())
+            }
             Some(s) => {
                 let mut sorted = s.clone();
                 sorted.sort();
@@ -463,7 +474,10 @@ impl Setting {
             }
         }
         if self.precision == Precision::Bf16 && self.encoder == crate::model::EncoderImpl::RustBert {
-            return e("precision", "bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into());
+            return e(
+                "precision",
+                "bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into(),
+            );
         }
         if self.threads == Some(0) {
             return e("threads", "must be at least 1 (or null for automatic)".into());
@@ -563,7 +577,10 @@ impl Experiment {
         };
         for (i, s) in typed.settings.iter().enumerate() {
             if s.name.is_some() || !s.settings.is_empty() || s.grid.is_some() {
-                return Err(Error::config(path, format!("settings[{i}]: `name`, `settings` and `grid` belong at the top level only")));
+                return Err(Error::config(
+                    path,
+                    format!("settings[{i}]: `name`, `settings` and `grid` belong at the top level only"),
+                ));
             }
         }
         // Pass 2: each setting merged over the base, expanded over the grid, range-checked.
@@ -599,7 +616,8 @@ impl Experiment {
                         format!("{at}: ")
                     }
                 };
-                let mut s: Setting = serde_yaml::from_value(merged).map_err(|e| Error::config(path, format!("{}{e}", at("?"))))?;
+                let mut s: Setting =
+                    serde_yaml::from_value(merged).map_err(|e| Error::config(path, format!("{}{e}", at("?"))))?;
                 let own = s.label.clone().unwrap_or_else(|| s.auto_label());
                 let label = match (&s.label, suffix.is_empty()) {
                     (_, true) => own,
@@ -630,7 +648,10 @@ impl Experiment {
         let mut labels: Vec<&String> = settings.iter().filter_map(|s| s.label.as_ref()).collect();
         labels.sort();
         if let Some(w) = labels.windows(2).find(|w| w[0] == w[1]) {
-            return Err(Error::config(path, format!("two settings share the label `{}`: give each a distinct `label:`", w[0])));
+            return Err(Error::config(
+                path,
+                format!("two settings share the label `{}`: give each a distinct `label:`", w[0]),
+            ));
         }
         resolve_baselines(path, &mut settings)?;
         Ok(Experiment { path: path.to_path_buf(), name, settings })
@@ -668,7 +689,10 @@ fn resolve_baselines(path: &Path, settings: &mut [Setting]) -> Result<()> {
                 if !labels.contains(b) {
                     return Err(Error::config(
                         path,
-                        format!("setting `{label}`: baseline: no setting is labelled `{b}` (labels: {})", labels.join(", ")),
+                        format!(
+                            "setting `{label}`: baseline: no setting is labelled `{b}` (labels: {})",
+                            labels.join(", ")
+                        ),
                     ));
                 }
                 b.clone()
@@ -694,21 +718,37 @@ const NOT_IN_GRID: [&str; 6] = ["name", "settings", "grid", "label", "group", "b
 /// Validates a `grid:` block into (dotted key, values) axes, in file order.
 fn grid_axes(path: &Path, grid: Option<&Value>) -> Result<Vec<(String, Vec<Value>)>> {
     let Some(grid) = grid else { return Ok(vec![]) };
-    let map = match grid {
-        Value::Mapping(m) => m,
-        Value::Null => return Ok(vec![]),
-        _ => return Err(Error::config(path, "grid: expected a mapping of keys to lists, e.g. `grid: {mixout.p: [0.7, 0.9], lr: [2.0e-5, 1.0e-4]}`")),
-    };
+    let map =
+        match grid {
+            Value::Mapping(m) => m,
+            Value::Null => return Ok(vec![]),
+            _ => return Err(Error::config(
+                path,
+                "grid: expected a mapping of keys to lists, e.g. `grid: {mixout.p: [0.7, 0.9], lr: [2.0e-5, 1.0e-4]}`",
+            )),
+        };
     let known = serde_yaml::to_value(Setting::default()).unwrap_or(Value::Null);
     let mut axes = vec![];
     for (k, v) in map {
-        let key = k.as_str().ok_or_else(|| Error::config(path, format!("grid: key {k:?} is not a string")))?.to_string();
+        let key =
+            k.as_str().ok_or_else(|| Error::config(path, format!("grid: key {k:?} is not a string")))?.to_string();
         let root = key.split('.').next().unwrap_or_default();
         if NOT_IN_GRID.contains(&root) {
-            return Err(Error::config(path, format!("grid: `{key}` cannot vary in a grid (labels, groups and baselines are made from the grid)")));
+            return Err(Error::config(
+                path,
+                format!("grid: `{key}` cannot vary in a grid (labels, groups and baselines are made from the grid)"),
+            ));
         }
         if get_path(&known, &key).is_none() {
-            let fields: Vec<String> = known.as_mapping().map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).filter(|k| !NOT_IN_GRID.contains(&k.as_str())).collect()).unwrap_or_default();
+            let fields: Vec<String> = known
+                .as_mapping()
+                .map(|m| {
+                    m.keys()
+                        .filter_map(|k| k.as_str().map(str::to_string))
+                        .filter(|k| !NOT_IN_GRID.contains(&k.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default();
             return Err(Error::config(
                 path,
                 format!("grid: unknown key `{key}`: expected a setting field such as `lr`, `mixout.p` or `weight_decay.lambda` (fields: {})", fields.join(", ")),
@@ -716,7 +756,12 @@ fn grid_axes(path: &Path, grid: Option<&Value>) -> Result<Vec<(String, Vec<Value
         }
         match v {
             Value::Sequence(vals) if !vals.is_empty() => axes.push((key, vals.clone())),
-            _ => return Err(Error::config(path, format!("grid: `{key}`: expected a non-empty list of values, e.g. `{key}: [a, b]`"))),
+            _ => {
+                return Err(Error::config(
+                    path,
+                    format!("grid: `{key}`: expected a non-empty list of values, e.g. `{key}: [a, b]`"),
+                ))
+            }
         }
     }
     Ok(axes)
@@ -728,11 +773,13 @@ fn grid_points(axes: &[(String, Vec<Value>)]) -> Vec<Vec<(String, Value)>> {
     for (key, values) in axes {
         points = points
             .into_iter()
-            .flat_map(|p| values.iter().map(move |v| {
-                let mut q = p.clone();
-                q.push((key.clone(), v.clone()));
-                q
-            }))
+            .flat_map(|p| {
+                values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push((key.clone(), v.clone()));
+                    q
+                })
+            })
             .collect();
     }
     points
@@ -898,7 +945,10 @@ mod tests {
 
     #[test]
     fn duplicate_labels_and_missing_task_are_rejected() {
-        assert!(parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: a}\n").unwrap_err().to_string().contains("share the label"));
+        assert!(parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: a}\n")
+            .unwrap_err()
+            .to_string()
+            .contains("share the label"));
         assert!(parse("lr: 1.0e-5\n").unwrap_err().to_string().contains("task"));
     }
 
@@ -966,7 +1016,8 @@ mod tests {
         .unwrap();
         let b: Vec<&str> = e.settings.iter().map(|s| s.baseline.as_deref().unwrap()).collect();
         assert_eq!(b, ["d2", "d2", "d4", "d4", "m2", "d2"]);
-        let err = parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: b, baseline: nope}\n").unwrap_err().to_string();
+        let err =
+            parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: b, baseline: nope}\n").unwrap_err().to_string();
         assert!(err.contains("baseline: no setting is labelled `nope`"), "{err}");
     }
 

@@ -24,15 +24,11 @@ impl FromStr for DeviceSpec {
             "auto" => Ok(DeviceSpec::Auto),
             "cpu" => Ok(DeviceSpec::Cpu),
             "cuda" | "gpu" => Ok(DeviceSpec::Cuda(0)),
-            other => other
-                .strip_prefix("cuda:")
-                .and_then(|n| n.parse().ok())
-                .map(DeviceSpec::Cuda)
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "device `{other}`: expected `auto`, `cpu`, `cuda` or `cuda:N` (N a device index)"
-                    ))
-                }),
+            other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).map(DeviceSpec::Cuda).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "device `{other}`: expected `auto`, `cpu`, `cuda` or `cuda:N` (N a device index)"
+                ))
+            }),
         }
     }
 }

@@ -75,7 +75,8 @@ fn read_version(lib_dir: &Path) -> (String, Option<String>) {
 /// Finds and describes the libtorch in use.
 pub fn libtorch() -> Libtorch {
     let libs = mapped_libraries();
-    let loaded = |name: &str| libs.iter().find(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(name)));
+    let loaded =
+        |name: &str| libs.iter().find(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(name)));
     let lib_dir = loaded("libtorch_cpu.so")
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .or_else(|| option_env!("MIXOUT_LIBTORCH_LIB").map(PathBuf::from))
@@ -128,7 +129,11 @@ pub fn diagnose() -> Diagnosis {
         ));
     }
     if lt.cuda_build {
-        let _ = writeln!(out, "           libtorch_cuda.so linked into this binary: {}", if lt.cuda_linked { "yes" } else { "NO" });
+        let _ = writeln!(
+            out,
+            "           libtorch_cuda.so linked into this binary: {}",
+            if lt.cuda_linked { "yes" } else { "NO" }
+        );
         if !lt.cuda_linked {
             problems.push(
                 "libtorch is a CUDA build but this binary does not link libtorch_cuda.so, so CUDA is invisible to it: \
@@ -154,7 +159,8 @@ pub fn diagnose() -> Diagnosis {
     match &driver {
         Ok(DriverInfo { driver_version, cuda_version, gpus }) => {
             let cv = cuda_version.map(|(a, b)| format!("{a}.{b}")).unwrap_or_else(|| "?".into());
-            let _ = writeln!(out, "driver     NVIDIA {driver_version}, supports CUDA up to {cv}, {} GPU(s)", gpus.len());
+            let _ =
+                writeln!(out, "driver     NVIDIA {driver_version}, supports CUDA up to {cv}, {} GPU(s)", gpus.len());
             for g in gpus {
                 let cc = g.compute_capability.map(|(a, b)| format!("sm_{a}{b}")).unwrap_or_else(|| "sm_?".into());
                 let _ = writeln!(
@@ -165,7 +171,8 @@ pub fn diagnose() -> Diagnosis {
                     gib(g.total_bytes),
                     gib(g.free_bytes)
                 );
-                if let (Some((major, minor)), Some(c)) = (g.compute_capability, lt.cuda.as_deref().and_then(parse_cuda)) {
+                if let (Some((major, minor)), Some(c)) = (g.compute_capability, lt.cuda.as_deref().and_then(parse_cuda))
+                {
                     // CUDA 13 dropped Maxwell, Pascal and Volta (below sm_75).
                     if c.0 >= 13 && (major, minor) < (7, 5) {
                         problems.push(format!(
@@ -195,7 +202,10 @@ pub fn diagnose() -> Diagnosis {
         Err(why) => {
             let _ = writeln!(out, "driver     no NVIDIA driver found ({why})");
             if lt.cuda_build {
-                problems.push("libtorch is a CUDA build but no device is visible: is the NVIDIA driver loaded? try `nvidia-smi`".into());
+                problems.push(
+                    "libtorch is a CUDA build but no device is visible: is the NVIDIA driver loaded? try `nvidia-smi`"
+                        .into(),
+                );
             }
         }
     }
@@ -203,7 +213,11 @@ pub fn diagnose() -> Diagnosis {
     let cuda_ok = visible > 0;
     let _ = writeln!(out);
     if cuda_ok {
-        let _ = writeln!(out, "verdict    CUDA ready: `device: auto` trains on cuda:0 ({visible} device(s) usable as cuda:0..{})", visible - 1);
+        let _ = writeln!(
+            out,
+            "verdict    CUDA ready: `device: auto` trains on cuda:0 ({visible} device(s) usable as cuda:0..{})",
+            visible - 1
+        );
     } else {
         let _ = writeln!(out, "verdict    CPU only: `device: auto` trains on the CPU; `device: cuda` would fail");
     }
@@ -247,7 +261,12 @@ fn assets_line() -> String {
     };
     let list = |dir: PathBuf| -> String {
         let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .map(|rd| rd.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().to_string()).collect())
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         names.sort();
         if names.is_empty() {
@@ -256,7 +275,8 @@ fn assets_line() -> String {
             names.join(", ")
         }
     };
-    let how = if std::env::var_os("MIXOUT_SHARED").is_some() { "from MIXOUT_SHARED" } else { "found beside the checkout" };
+    let how =
+        if std::env::var_os("MIXOUT_SHARED").is_some() { "from MIXOUT_SHARED" } else { "found beside the checkout" };
     format!(
         "{} ({how})\n           GLUE tasks: {}\n           models: {}",
         shared.display(),
@@ -286,10 +306,15 @@ mod tests {
         std::fs::create_dir_all(&lib).unwrap();
         std::fs::write(dir.path().join("build-version"), "2.11.0+cu128\n").unwrap();
         assert_eq!(read_version(&lib), ("2.11.0+cu128".into(), Some("12.8".into())));
-        std::fs::write(dir.path().join("version.py"), "__version__ = '2.11.0+cu130'\ndebug = False\ncuda: Optional[str] = '13.0'\n").unwrap();
+        std::fs::write(
+            dir.path().join("version.py"),
+            "__version__ = '2.11.0+cu130'\ndebug = False\ncuda: Optional[str] = '13.0'\n",
+        )
+        .unwrap();
         // `cuda: Optional[str] = ...` is how torch writes it; the annotation must not hide it.
         assert_eq!(read_version(&lib), ("2.11.0+cu130".into(), Some("13.0".into())));
-        std::fs::write(dir.path().join("version.py"), "__version__ = '2.11.0+cpu'\ncuda: Optional[str] = None\n").unwrap();
+        std::fs::write(dir.path().join("version.py"), "__version__ = '2.11.0+cpu'\ncuda: Optional[str] = None\n")
+            .unwrap();
         assert_eq!(read_version(&lib), ("2.11.0+cpu".into(), None));
     }
 

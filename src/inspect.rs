@@ -13,7 +13,13 @@ pub fn plan_setting(setting: &Setting, exp: &Experiment) -> Result<Vec<ParamPlan
     let files = ModelFiles::resolve(&crate::config::resolve_model(&setting.model, &exp.path))?;
     let config = read_config(&files, &task.labels)?;
     let vs = tch::nn::VarStore::new(tch::Device::Cpu);
-    let mut model = SequenceClassifier::build(&vs.root(), &files, &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, setting.encoder)?;
+    let mut model = SequenceClassifier::build(
+        &vs.root(),
+        &files,
+        &config,
+        DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
+        setting.encoder,
+    )?;
     model.set_precision(setting.precision)?;
     plan(&crate::train::trainer::named_shapes(&vs), setting)
 }
@@ -68,7 +74,11 @@ pub fn render(exp: &Experiment) -> Result<String> {
             s.reinit_layers,
             s.precision.name()
         );
-        let _ = writeln!(out, "{:<58} {:>12}  {:<10} {:>8}  {:<22} {:<22}", "parameter", "shape", "init", "lr ×", "mixout (target, p)", "wdecay (λ, toward)");
+        let _ = writeln!(
+            out,
+            "{:<58} {:>12}  {:<10} {:>8}  {:<22} {:<22}",
+            "parameter", "shape", "init", "lr ×", "mixout (target, p)", "wdecay (λ, toward)"
+        );
         for p in &plans {
             let shape = format!("{:?}", p.shape);
             let init = if p.name.starts_with("classifier.") {
@@ -80,10 +90,15 @@ pub fn render(exp: &Experiment) -> Result<String> {
             };
             let mix = p.mixout.map(|(spec, t)| format!("yes ({}, {})", t.name(), spec.p)).unwrap_or_else(|| "-".into());
             let dec = p.decay.map(|(l, t)| format!("{l} -> {}", t.name())).unwrap_or_else(|| "-".into());
-            let _ = writeln!(out, "{:<58} {:>12}  {:<10} {:>8.4}  {:<22} {:<22}", p.name, shape, init, p.lr_scale, mix, dec);
+            let _ = writeln!(
+                out,
+                "{:<58} {:>12}  {:<10} {:>8.4}  {:<22} {:<22}",
+                p.name, shape, init, p.lr_scale, mix, dec
+            );
         }
         let n_mixed = plans.iter().filter(|p| p.mixout.is_some()).count();
-        let params_mixed: i64 = plans.iter().filter(|p| p.mixout.is_some()).map(|p| p.shape.iter().product::<i64>()).sum();
+        let params_mixed: i64 =
+            plans.iter().filter(|p| p.mixout.is_some()).map(|p| p.shape.iter().product::<i64>()).sum();
         let total: i64 = plans.iter().map(|p| p.shape.iter().product::<i64>()).sum();
         let extra = mixout_extra_bytes(&plans);
         let _ = writeln!(

@@ -115,7 +115,11 @@ impl MixedWeight {
     pub fn new(name: impl Into<String>, var: Tensor, target: Tensor, spec: MixoutSpec) -> Result<Self> {
         let name = name.into();
         if var.size() != target.size() {
-            return Err(Error::Mixout(format!("`{name}`: target shape {:?} differs from weight shape {:?}", target.size(), var.size())));
+            return Err(Error::Mixout(format!(
+                "`{name}`: target shape {:?} differs from weight shape {:?}",
+                target.size(),
+                var.size()
+            )));
         }
         Ok(MixedWeight { name, var, target, spec, saved: None, grad_scale: None })
     }

@@ -49,7 +49,10 @@ impl ModelFiles {
             if p.is_file() {
                 Ok(p)
             } else {
-                Err(Error::model(dir, format!("missing `{name}` (a model folder needs config.json, vocab.txt and model.safetensors)")))
+                Err(Error::model(
+                    dir,
+                    format!("missing `{name}` (a model folder needs config.json, vocab.txt and model.safetensors)"),
+                ))
             }
         };
         let weights = ["model.safetensors", "rust_model.ot"]
@@ -74,7 +77,12 @@ fn resolve_hub(model: &str) -> Result<ModelFiles> {
     let fetch = |file: &str| -> Result<PathBuf> {
         RemoteResource::from_pretrained((format!("{model}/{file}").as_str(), url(file).as_str()))
             .get_local_path()
-            .map_err(|e| Error::model(Path::new(model), format!("could not download `{file}` from the hub ({e}); offline? give a local folder instead")))
+            .map_err(|e| {
+                Error::model(
+                    Path::new(model),
+                    format!("could not download `{file}` from the hub ({e}); offline? give a local folder instead"),
+                )
+            })
     };
     let config = fetch("config.json")?;
     let vocab = fetch("vocab.txt")?;
@@ -199,7 +207,13 @@ impl SequenceClassifier {
 
     /// Builds the classifier a model folder calls for: BERT (with `encoder`'s implementation)
     /// or the architecture config.json names, with its own Hugging Face head.
-    pub fn build(root: &nn::Path, files: &ModelFiles, config: &BertConfig, dropout: DropoutSpec, encoder: EncoderImpl) -> Result<Self> {
+    pub fn build(
+        root: &nn::Path,
+        files: &ModelFiles,
+        config: &BertConfig,
+        dropout: DropoutSpec,
+        encoder: EncoderImpl,
+    ) -> Result<Self> {
         let json = crate::arch::read_json(&files.config)?;
         let arch = crate::arch::Arch::from_config(&json, &files.config)?;
         if arch == crate::arch::Arch::Bert {
@@ -213,14 +227,28 @@ impl SequenceClassifier {
     /// Logits `[batch, num_labels]`; `train` switches dropout on.
     pub fn forward_t(&self, batch: &BatchTensors, train: bool) -> Result<Tensor> {
         let pooled = match &self.bert {
-            Encoder::Fused(bert) => bert.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train),
+            Encoder::Fused(bert) => {
+                bert.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train)
+            }
             Encoder::RustBert(bert) => bert
-                .forward_t(Some(&batch.input_ids), Some(&batch.attention_mask), Some(&batch.token_type_ids), None, None, None, None, train)?
+                .forward_t(
+                    Some(&batch.input_ids),
+                    Some(&batch.attention_mask),
+                    Some(&batch.token_type_ids),
+                    None,
+                    None,
+                    None,
+                    None,
+                    train,
+                )?
                 .pooled_output
                 .ok_or_else(|| Error::Invalid("BERT model built without a pooler".into()))?,
-            Encoder::Other(m) => return m.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train),
+            Encoder::Other(m) => {
+                return m.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train)
+            }
         };
-        let classifier = self.classifier.as_ref().ok_or_else(|| Error::Invalid("BERT classifier without its head".into()))?;
+        let classifier =
+            self.classifier.as_ref().ok_or_else(|| Error::Invalid("BERT classifier without its head".into()))?;
         Ok(pooled.dropout(self.head_dropout, train).apply(classifier))
     }
 }
@@ -240,7 +268,8 @@ pub struct LoadReport {
 /// `BertModel` (`RobertaModel`, …) carry no `bert.` (`roberta.`, …) prefix; those from
 /// `*For*` models do, and their heads (`classifier.*`, `pre_classifier.*`) none.
 fn variable_name(name: &str, prefix: &str) -> String {
-    if name.starts_with(&format!("{prefix}.")) || name.starts_with("classifier.") || name.starts_with("pre_classifier.") {
+    if name.starts_with(&format!("{prefix}.")) || name.starts_with("classifier.") || name.starts_with("pre_classifier.")
+    {
         name.to_string()
     } else {
         format!("{prefix}.{name}")
@@ -280,7 +309,8 @@ pub fn load_pretrained(vs: &nn::VarStore, files: &ModelFiles, initializer_range:
     })?;
     let mut missing: Vec<String> = vars.keys().filter(|k| !seen.contains(*k)).cloned().collect();
     missing.sort();
-    let unexpected: Vec<&String> = missing.iter().filter(|k| !NEW_LAYER_PREFIXES.iter().any(|p| k.starts_with(p))).collect();
+    let unexpected: Vec<&String> =
+        missing.iter().filter(|k| !NEW_LAYER_PREFIXES.iter().any(|p| k.starts_with(p))).collect();
     if !unexpected.is_empty() {
         return Err(Error::model(
             &files.weights,
@@ -323,8 +353,24 @@ pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out:
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     if let Some(obj) = json.as_object_mut() {
         obj.insert("architectures".into(), serde_json::json!([arch.hf_class()]));
-        obj.insert("id2label".into(), names.iter().enumerate().map(|(i, l)| (i.to_string(), Value::from(l.clone()))).collect::<serde_json::Map<_, _>>().into());
-        obj.insert("label2id".into(), names.iter().enumerate().map(|(i, l)| (l.clone(), Value::from(i))).collect::<serde_json::Map<_, _>>().into());
+        obj.insert(
+            "id2label".into(),
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (i.to_string(), Value::from(l.clone())))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        );
+        obj.insert(
+            "label2id".into(),
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.clone(), Value::from(i)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        );
         if labels.is_empty() {
             obj.insert("problem_type".into(), "regression".into());
         }
@@ -350,18 +396,23 @@ pub fn write_safetensors_pt(tensors: &HashMap<String, Tensor>, path: &Path) -> R
     use safetensors::tensor::{Dtype, TensorView};
     let mut data: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::with_capacity(tensors.len());
     for (name, t) in tensors {
-        let values = Vec::<f32>::try_from(&t.detach().to_kind(Kind::Float).to_device(tch::Device::Cpu).contiguous().flatten(0, -1))?;
+        let values = Vec::<f32>::try_from(
+            &t.detach().to_kind(Kind::Float).to_device(tch::Device::Cpu).contiguous().flatten(0, -1),
+        )?;
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         data.push((name.clone(), t.size().iter().map(|&d| d as usize).collect(), bytes));
     }
     let views = data
         .iter()
         .map(|(n, shape, bytes)| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes).map(|v| (n.clone(), v)).map_err(|e| Error::model(path, format!("tensor `{n}`: {e:?}")))
+            TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|v| (n.clone(), v))
+                .map_err(|e| Error::model(path, format!("tensor `{n}`: {e:?}")))
         })
         .collect::<Result<Vec<_>>>()?;
     let meta = Some(HashMap::from([("format".to_string(), "pt".to_string())]));
-    safetensors::tensor::serialize_to_file(views, &meta, path).map_err(|e| Error::model(path, format!("writing safetensors: {e:?}")))
+    safetensors::tensor::serialize_to_file(views, &meta, path)
+        .map_err(|e| Error::model(path, format!("writing safetensors: {e:?}")))
 }
 
 /// Number of scalar parameters in a VarStore.

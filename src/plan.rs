@@ -131,7 +131,10 @@ pub fn plan(params: &[(String, Vec<i64>)], s: &Setting) -> Result<Vec<ParamPlan>
     let spec = MixoutSpec::new(s.mixout.p, s.mixout.granularity, s.mixout.backward)?;
     let layers = encoder_layers(params);
     if s.reinit_layers as usize > layers {
-        return Err(Error::Invalid(format!("reinit_layers is {} but the model has only {layers} encoder layers", s.reinit_layers)));
+        return Err(Error::Invalid(format!(
+            "reinit_layers is {} but the model has only {layers} encoder layers",
+            s.reinit_layers
+        )));
     }
     let mut out = Vec::with_capacity(params.len());
     for (name, shape) in params {
@@ -174,7 +177,11 @@ pub fn plan(params: &[(String, Vec<i64>)], s: &Setting) -> Result<Vec<ParamPlan>
 /// without a word (their issues 7 and 8), and a run labelled `mixout0.5` that mixes nothing
 /// would be reported as a mixout result.
 fn check_no_silent_noop(params: &[(String, Vec<i64>)], s: &Setting, plans: &[ParamPlan]) -> Result<()> {
-    let example = params.iter().map(|(n, _)| n.as_str()).find(|n| n.contains("encoder.layer.0.") && n.ends_with(".weight") && !is_bias_or_norm(n)).unwrap_or("bert.encoder.layer.0.output.dense.weight");
+    let example = params
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .find(|n| n.contains("encoder.layer.0.") && n.ends_with(".weight") && !is_bias_or_norm(n))
+        .unwrap_or("bert.encoder.layer.0.output.dense.weight");
     let hint = format!("parameter names look like `{example}`; `mixout inspect FILE` lists them all");
     let m = &s.mixout;
     if m.p == 0.0 && (!m.include.is_empty() || !m.exclude.is_empty()) {
@@ -184,15 +191,19 @@ fn check_no_silent_noop(params: &[(String, Vec<i64>)], s: &Setting, plans: &[Par
     }
     for (field, pats) in [("include", &m.include), ("exclude", &m.exclude)] {
         for pat in pats.iter() {
-            let g = glob::Pattern::new(pat).map_err(|e| Error::Invalid(format!("mixout.{field} pattern `{pat}`: {e}")))?;
+            let g =
+                glob::Pattern::new(pat).map_err(|e| Error::Invalid(format!("mixout.{field} pattern `{pat}`: {e}")))?;
             if !params.iter().any(|(n, _)| g.matches(n)) {
-                return Err(Error::Invalid(format!("mixout.{field} pattern `{pat}` matches no parameter of this model ({hint})")));
+                return Err(Error::Invalid(format!(
+                    "mixout.{field} pattern `{pat}` matches no parameter of this model ({hint})"
+                )));
             }
         }
     }
     let encoder_mixed = plans.iter().filter(|p| p.mixout.is_some() && !is_head(&p.name)).count();
     if m.p > 0.0 && encoder_mixed == 0 {
-        let preset = serde_json::to_value(m.layers).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let preset =
+            serde_json::to_value(m.layers).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         let inc = if m.include.is_empty() { String::new() } else { format!(" with include {:?}", m.include) };
         let exc = if m.exclude.is_empty() { String::new() } else { format!(" and exclude {:?}", m.exclude) };
         return Err(Error::Invalid(format!(
@@ -265,7 +276,11 @@ mod tests {
         s.mixout.p = 0.7;
         assert_eq!(
             mixed(&s),
-            ["bert.encoder.layer.0.attention.self.query.weight", "bert.encoder.layer.0.output.dense.weight", "bert.pooler.dense.weight"]
+            [
+                "bert.encoder.layer.0.attention.self.query.weight",
+                "bert.encoder.layer.0.output.dense.weight",
+                "bert.pooler.dense.weight"
+            ]
         );
         s.mixout.layers = LayerPreset::AllLinear;
         assert_eq!(mixed(&s).len(), 4);

@@ -29,10 +29,19 @@ pub fn predict_cmd(a: &PredictArgs) -> Result<()> {
     let device = a.device.parse::<DeviceSpec>()?.resolve()?;
     let config = read_config(&files, &task.labels)?;
     let vs = tch::nn::VarStore::new(device);
-    let model = SequenceClassifier::build(&vs.root(), &files, &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default())?;
+    let model = SequenceClassifier::build(
+        &vs.root(),
+        &files,
+        &config,
+        DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
+        Default::default(),
+    )?;
     let report = load_pretrained(&vs, &files, config.initializer_range as f64)?;
     if report.missing.iter().any(|n| n.starts_with("classifier.")) {
-        bail!("{}: has no finetuned head (`classifier.*`): predict needs a model saved by a run with `save_model: true`", a.model.display());
+        bail!(
+            "{}: has no finetuned head (`classifier.*`): predict needs a model saved by a run with `save_model: true`",
+            a.model.display()
+        );
     }
     let examples = task.load(split)?;
     let tok = Tokenizer::from_model_dir(&files.dir)?;
@@ -40,7 +49,9 @@ pub fn predict_cmd(a: &PredictArgs) -> Result<()> {
     let logits = predict(&model, &enc, tok.pad_id(), 128, device)?;
     let preds = logits_to_predictions(&logits, task.kind)?;
     let rows: Vec<Vec<f32>> = Vec::<Vec<f32>>::try_from(&logits.to_kind(tch::Kind::Float))?;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?);
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?,
+    );
     for (i, row) in rows.iter().enumerate() {
         let pred = match (&preds, task.kind) {
             (Predictions::Classes(c), TaskKind::Classification) => serde_json::json!(task.labels[c[i]]),

@@ -85,7 +85,12 @@ fn versions() -> Versions {
     let git = option_env!("MIXOUT_GIT_DESCRIBE").filter(|s| !s.is_empty()).map(str::to_string);
     // The libtorch actually loaded, with its build tag (`2.11.0+cu130`), so runs from
     // different libtorch versions or builds can be told apart in a report.
-    Versions { mixout: env!("CARGO_PKG_VERSION").into(), tch: TCH_VERSION.into(), libtorch: crate::doctor::libtorch().version, git }
+    Versions {
+        mixout: env!("CARGO_PKG_VERSION").into(),
+        tch: TCH_VERSION.into(),
+        libtorch: crate::doctor::libtorch().version,
+        git,
+    }
 }
 
 /// Flattened knobs for the report.
@@ -116,7 +121,13 @@ fn params_of(run: &RunSpec) -> RunParams {
 }
 
 /// Executes one run in this process and writes its result file; returns it.
-pub fn execute_run(exp: &Experiment, run: &RunSpec, prep: &Prepared, opts: &RunOptions, bar: &ProgressBar) -> Result<RunResult> {
+pub fn execute_run(
+    exp: &Experiment,
+    run: &RunSpec,
+    prep: &Prepared,
+    opts: &RunOptions,
+    bar: &ProgressBar,
+) -> Result<RunResult> {
     let dir = results_dir(exp, &opts.results);
     let device_spec = opts.device.unwrap_or(run.setting.device);
     let threads = threads_per_run(opts, &run.setting);
@@ -226,7 +237,11 @@ pub fn run_experiment(exp: &Experiment, opts: &RunOptions) -> Result<SweepSummar
     tch::set_num_threads(threads_per_run(opts, &exp.settings[0]) as i32);
     let mut preps: HashMap<(String, String, usize), Arc<Prepared>> = HashMap::new();
     for (i, run) in todo.iter().enumerate() {
-        let key = (format!("{:?}{:?}", run.setting.task, run.setting.custom_task), run.setting.model.clone(), run.setting.max_seq_len);
+        let key = (
+            format!("{:?}{:?}", run.setting.task, run.setting.custom_task),
+            run.setting.model.clone(),
+            run.setting.max_seq_len,
+        );
         let prep = match preps.get(&key) {
             Some(p) => p.clone(),
             None => {
@@ -235,7 +250,8 @@ pub fn run_experiment(exp: &Experiment, opts: &RunOptions) -> Result<SweepSummar
                 p
             }
         };
-        let bar = if tty { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
+        let bar =
+            if tty { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
         bar.set_style(bar_style());
         bar.set_prefix(format!("[{}/{}] {}", summary.skipped + i + 1, total, run.run_id));
         if i == 0 {
@@ -271,7 +287,9 @@ fn report_line(r: &RunResult) {
             r.wall_time_s,
             r.steps_per_s
         ),
-        None => tracing::warn!("run {} diverged at step {:?} (recorded; the sweep goes on)", r.run_id, r.diverged_at_step),
+        None => {
+            tracing::warn!("run {} diverged at step {:?} (recorded; the sweep goes on)", r.run_id, r.diverged_at_step)
+        }
     }
 }
 
@@ -318,7 +336,13 @@ pub fn job_device(job: usize, devices: usize) -> usize {
 /// the parameters), the activations of one micro-batch (Korthikanti et al. 2022:
 /// `s·b·h·(34 + 5·a·s/h)` bytes per layer at 16 bits, doubled for fp32), and 1 GiB for the
 /// CUDA context and allocator slack.
-pub fn estimate_run_bytes(cfg: &rust_bert::bert::BertConfig, batch: usize, micro: usize, seq: usize, bf16: bool) -> u64 {
+pub fn estimate_run_bytes(
+    cfg: &rust_bert::bert::BertConfig,
+    batch: usize,
+    micro: usize,
+    seq: usize,
+    bf16: bool,
+) -> u64 {
     let (h, l, a) = (cfg.hidden_size as f64, cfg.num_hidden_layers as f64, cfg.num_attention_heads as f64);
     let params = l * (4.0 * h * h + 2.0 * h * cfg.intermediate_size as f64 + 9.0 * h)
         + (cfg.vocab_size + cfg.max_position_embeddings + cfg.type_vocab_size) as f64 * h
@@ -345,7 +369,14 @@ fn gib(b: u64) -> f64 {
 /// Parallel sweep: each run is a child `mixout run --only RUN_ID`. On the CPU each child gets
 /// its share of the cores; on CUDA, jobs are spread over the visible GPUs, and a child starts
 /// only when its estimated memory fits beside the children already on that GPU.
-fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary: SweepSummary, total: usize, device: tch::Device) -> Result<SweepSummary> {
+fn run_parallel(
+    exp: &Experiment,
+    opts: &RunOptions,
+    todo: Vec<RunSpec>,
+    summary: SweepSummary,
+    total: usize,
+    device: tch::Device,
+) -> Result<SweepSummary> {
     let exe = std::env::current_exe().map_err(|e| Error::Invalid(format!("cannot find own executable: {e}")))?;
     let placement = if device.is_cuda() {
         let n = tch::Cuda::device_count().max(1) as usize;
@@ -372,11 +403,25 @@ fn run_parallel(exp: &Experiment, opts: &RunOptions, todo: Vec<RunSpec>, summary
             todo.len(),
             opts.jobs,
             budgets.len(),
-            budgets.iter().map(|b| format!("cuda:{} ({:.1} of {:.1} GiB free)", b.cuda_index, gib(b.free_at_start()), gib(b.total))).collect::<Vec<_>>().join(", ")
+            budgets
+                .iter()
+                .map(|b| format!(
+                    "cuda:{} ({:.1} of {:.1} GiB free)",
+                    b.cuda_index,
+                    gib(b.free_at_start()),
+                    gib(b.total)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         Placement::Cuda(budgets)
     } else {
-        tracing::info!("{} runs on {} parallel jobs × {} threads", todo.len(), opts.jobs, threads_per_run(opts, &exp.settings[0]));
+        tracing::info!(
+            "{} runs on {} parallel jobs × {} threads",
+            todo.len(),
+            opts.jobs,
+            threads_per_run(opts, &exp.settings[0])
+        );
         Placement::Cpu
     };
     let ngpu = match &placement {
@@ -507,7 +552,11 @@ mod tests {
 
     #[test]
     fn shards_are_disjoint_and_complete() {
-        let exp = Experiment::parse(Path::new("x.yaml"), "task: RTE\nrestarts: 7\nsettings:\n  - {label: a}\n  - {label: b}\n  - {label: c}\n").unwrap();
+        let exp = Experiment::parse(
+            Path::new("x.yaml"),
+            "task: RTE\nrestarts: 7\nsettings:\n  - {label: a}\n  - {label: b}\n  - {label: c}\n",
+        )
+        .unwrap();
         let all: Vec<String> = exp.runs().into_iter().map(|r| r.run_id).collect();
         for n in [1, 2, 3, 5, 21, 40] {
             let mut seen = vec![];

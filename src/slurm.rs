@@ -108,10 +108,18 @@ pub fn slurm_cmd(a: &SlurmArgs) -> Result<()> {
     std::fs::write(&report_path, report).with_context(|| format!("writing {}", report_path.display()))?;
     println!("wrote {} ({n} array tasks) and {}", array_path.display(), report_path.display());
     if !a.submit {
-        println!("submit with: jobid=$(sbatch --parsable {}) && sbatch --dependency=afterany:$jobid {}", array_path.display(), report_path.display());
+        println!(
+            "submit with: jobid=$(sbatch --parsable {}) && sbatch --dependency=afterany:$jobid {}",
+            array_path.display(),
+            report_path.display()
+        );
         return Ok(());
     }
-    let out = std::process::Command::new("sbatch").arg("--parsable").arg(&array_path).output().context("running sbatch (is Slurm installed?)")?;
+    let out = std::process::Command::new("sbatch")
+        .arg("--parsable")
+        .arg(&array_path)
+        .output()
+        .context("running sbatch (is Slurm installed?)")?;
     if !out.status.success() {
         bail!("sbatch {} failed: {}", array_path.display(), String::from_utf8_lossy(&out.stderr).trim());
     }
@@ -146,7 +154,8 @@ pub fn status_table(exp: &Experiment, results: &Path) -> Result<String> {
                 Err(_) => miss += 1,
             }
         }
-        let _ = writeln!(out, "{:<28} {fin:>8} {div:>9} {miss:>8} {:>8}", s.label.clone().unwrap_or_default(), runs.len());
+        let _ =
+            writeln!(out, "{:<28} {fin:>8} {div:>9} {miss:>8} {:>8}", s.label.clone().unwrap_or_default(), runs.len());
         (tf, td, tm, tt) = (tf + fin, td + div, tm + miss, tt + runs.len());
     }
     let _ = writeln!(out, "{:<28} {tf:>8} {td:>9} {tm:>8} {tt:>8}", "all");

@@ -8,7 +8,10 @@
 mod common;
 
 use mixout::config::{HeadConfig, LayerPreset, Setting};
-use mixout::model::{load_pretrained, read_config, save_model, write_safetensors_pt, BatchTensors, DropoutSpec, ModelFiles, SequenceClassifier};
+use mixout::model::{
+    load_pretrained, read_config, save_model, write_safetensors_pt, BatchTensors, DropoutSpec, ModelFiles,
+    SequenceClassifier,
+};
 use mixout::plan::plan;
 use mixout::train::trainer::named_shapes;
 use mixout_data::Tokenizer;
@@ -43,7 +46,8 @@ fn write_bpe_vocab(dir: &Path) -> usize {
         vocab.push(format!("{a}{b}"));
     }
     vocab.push("<mask>".into());
-    let map: serde_json::Map<String, serde_json::Value> = vocab.iter().enumerate().map(|(i, t)| (t.clone(), json!(i))).collect();
+    let map: serde_json::Map<String, serde_json::Value> =
+        vocab.iter().enumerate().map(|(i, t)| (t.clone(), json!(i))).collect();
     std::fs::write(dir.join("vocab.json"), serde_json::to_string(&map).unwrap()).unwrap();
     let mut m = String::from("#version: 0.2\n");
     for (a, b) in merges {
@@ -56,16 +60,22 @@ fn write_bpe_vocab(dir: &Path) -> usize {
 /// A tiny config.json of each architecture (2 layers, hidden 32, 4 heads).
 fn config(arch: &str, vocab: usize) -> serde_json::Value {
     match arch {
-        "distilbert" => json!({"model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.1, "dim": 32, "dropout": 0.1,
+        "distilbert" => {
+            json!({"model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.1, "dim": 32, "dropout": 0.1,
             "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 512, "n_heads": 4, "n_layers": 2, "qa_dropout": 0.1,
-            "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": false, "tie_weights_": true, "vocab_size": vocab, "pad_token_id": 0}),
-        "electra" => json!({"model_type": "electra", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "embedding_size": 16,
+            "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": false, "tie_weights_": true, "vocab_size": vocab, "pad_token_id": 0})
+        }
+        "electra" => {
+            json!({"model_type": "electra", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "embedding_size": 16,
             "hidden_dropout_prob": 0.1, "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64, "layer_norm_eps": 1e-12,
-            "max_position_embeddings": 512, "num_attention_heads": 4, "num_hidden_layers": 2, "type_vocab_size": 2, "vocab_size": vocab, "pad_token_id": 0}),
-        _ => json!({"model_type": "roberta", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
+            "max_position_embeddings": 512, "num_attention_heads": 4, "num_hidden_layers": 2, "type_vocab_size": 2, "vocab_size": vocab, "pad_token_id": 0})
+        }
+        _ => {
+            json!({"model_type": "roberta", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
             "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64, "layer_norm_eps": 1e-5, "max_position_embeddings": 130,
             "num_attention_heads": 4, "num_hidden_layers": 2, "type_vocab_size": 1, "vocab_size": vocab, "pad_token_id": 1,
-            "bos_token_id": 0, "eos_token_id": 2}),
+            "bos_token_id": 0, "eos_token_id": 2})
+        }
     }
 }
 
@@ -84,7 +94,14 @@ fn write_checkpoint(arch: &str, dir: &Path) -> ModelFiles {
     let files = ModelFiles::from_dir(dir).unwrap();
     let cfg = read_config(&files, &["a".into(), "b".into()]).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let _m = SequenceClassifier::build(&vs.root(), &files, &cfg, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
+    let _m = SequenceClassifier::build(
+        &vs.root(),
+        &files,
+        &cfg,
+        DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
+        Default::default(),
+    )
+    .unwrap();
     tch::manual_seed(1);
     let mut encoder: HashMap<String, Tensor> = HashMap::new();
     tch::no_grad(|| {
@@ -108,7 +125,14 @@ fn write_checkpoint(arch: &str, dir: &Path) -> ModelFiles {
 fn load(files: &ModelFiles, dropout: f64) -> (nn::VarStore, SequenceClassifier, mixout::model::LoadReport) {
     let cfg = read_config(files, &["a".into(), "b".into()]).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let m = SequenceClassifier::build(&vs.root(), files, &cfg, DropoutSpec { hidden: dropout, attention: dropout, head: dropout }, Default::default()).unwrap();
+    let m = SequenceClassifier::build(
+        &vs.root(),
+        files,
+        &cfg,
+        DropoutSpec { hidden: dropout, attention: dropout, head: dropout },
+        Default::default(),
+    )
+    .unwrap();
     tch::manual_seed(2);
     let report = load_pretrained(&vs, files, 0.02).unwrap();
     (vs, m, report)
@@ -119,13 +143,21 @@ fn rte_batch(dir: &Path, n: usize) -> (BatchTensors, Vec<Vec<i64>>) {
     let tok = Tokenizer::from_model_dir(dir).unwrap();
     let task = mixout_data::TaskSpec::glue("RTE", &common::glue()).unwrap();
     let dev = task.load(mixout_data::Split::Dev).unwrap();
-    let enc: Vec<mixout_data::Encoded> = dev.iter().take(n).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 64)).collect();
+    let enc: Vec<mixout_data::Encoded> =
+        dev.iter().take(n).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 64)).collect();
     let items: Vec<&mixout_data::Encoded> = enc.iter().collect();
     let p = mixout_data::batch::pad(&items, tok.pad_id());
     let shape = [p.rows as i64, p.cols as i64];
     let t = |v: &[i64]| Tensor::from_slice(v).view(shape);
     let ids: Vec<Vec<i64>> = p.input_ids.chunks(p.cols).map(|r| r.to_vec()).collect();
-    (BatchTensors { input_ids: t(&p.input_ids), token_type_ids: t(&p.token_type_ids), attention_mask: t(&p.attention_mask) }, ids)
+    (
+        BatchTensors {
+            input_ids: t(&p.input_ids),
+            token_type_ids: t(&p.token_type_ids),
+            attention_mask: t(&p.attention_mask),
+        },
+        ids,
+    )
 }
 
 fn parity_dir() -> Option<PathBuf> {
@@ -143,8 +175,15 @@ fn each_architecture_loads_classifies_trains_and_saves() {
         let (vs, model, report) = load(&files, 0.0);
         let head: Vec<&str> = report.missing.iter().map(String::as_str).collect();
         let expect_head: Vec<&str> = match arch {
-            "distilbert" => vec!["classifier.bias", "classifier.weight", "pre_classifier.bias", "pre_classifier.weight"],
-            _ => vec!["classifier.dense.bias", "classifier.dense.weight", "classifier.out_proj.bias", "classifier.out_proj.weight"],
+            "distilbert" => {
+                vec!["classifier.bias", "classifier.weight", "pre_classifier.bias", "pre_classifier.weight"]
+            }
+            _ => vec![
+                "classifier.dense.bias",
+                "classifier.dense.weight",
+                "classifier.out_proj.bias",
+                "classifier.out_proj.weight",
+            ],
         };
         assert_eq!(head, expect_head, "{arch}: only the new head is missing");
         assert!(report.loaded > 20, "{arch}: loaded {}", report.loaded);
@@ -157,9 +196,16 @@ fn each_architecture_loads_classifies_trains_and_saves() {
         // Eval is deterministic; train mode with dropout differs and back-propagates.
         assert!(logits.equal(&model.forward_t(&batch, false).unwrap()));
         let (_vs2, model_d, _) = load(&files, 0.3);
-        let loss = model_d.forward_t(&batch, true).unwrap().cross_entropy_for_logits(&Tensor::from_slice(&[0i64, 1, 0, 1, 0, 1, 0, 1]));
+        let loss = model_d
+            .forward_t(&batch, true)
+            .unwrap()
+            .cross_entropy_for_logits(&Tensor::from_slice(&[0i64, 1, 0, 1, 0, 1, 0, 1]));
         loss.backward();
-        let grads = _vs2.variables().values().filter(|v| v.grad().defined() && v.grad().abs().sum(Kind::Float).double_value(&[]) > 0.0).count();
+        let grads = _vs2
+            .variables()
+            .values()
+            .filter(|v| v.grad().defined() && v.grad().abs().sum(Kind::Float).double_value(&[]) > 0.0)
+            .count();
         assert!(grads > 10, "{arch}: {grads} parameters got a gradient");
 
         // A saved classifier reloads with nothing missing and the same logits.
@@ -168,8 +214,12 @@ fn each_architecture_loads_classifies_trains_and_saves() {
         let saved = ModelFiles::from_dir(&out).unwrap();
         let (_vs3, again, rep3) = load(&saved, 0.0);
         assert!(rep3.missing.is_empty(), "{arch}: {:?}", rep3.missing);
-        assert!(again.forward_t(&batch, false).unwrap().allclose(&logits, 1e-6, 1e-6, false), "{arch}: reload changes logits");
-        let cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+        assert!(
+            again.forward_t(&batch, false).unwrap().allclose(&logits, 1e-6, 1e-6, false),
+            "{arch}: reload changes logits"
+        );
+        let cfg: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
         assert_eq!(cfg["model_type"], arch);
         assert!(cfg["architectures"][0].as_str().unwrap().ends_with("ForSequenceClassification"));
         if let Some(k) = &keep {
@@ -180,10 +230,22 @@ fn each_architecture_loads_classifies_trains_and_saves() {
                 let f = f.unwrap().path();
                 std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
             }
-            let mask: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.attention_mask.flatten(0, -1)).unwrap().chunks(ids[0].len()).map(|r| r.to_vec()).collect();
-            let tt: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.token_type_ids.flatten(0, -1)).unwrap().chunks(ids[0].len()).map(|r| r.to_vec()).collect();
+            let mask: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.attention_mask.flatten(0, -1))
+                .unwrap()
+                .chunks(ids[0].len())
+                .map(|r| r.to_vec())
+                .collect();
+            let tt: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.token_type_ids.flatten(0, -1))
+                .unwrap()
+                .chunks(ids[0].len())
+                .map(|r| r.to_vec())
+                .collect();
             let ours: Vec<f32> = Vec::try_from(&logits.flatten(0, -1)).unwrap();
-            std::fs::write(dst.join("ours.json"), json!({"input_ids": ids, "attention_mask": mask, "token_type_ids": tt, "logits": ours}).to_string()).unwrap();
+            std::fs::write(
+                dst.join("ours.json"),
+                json!({"input_ids": ids, "attention_mask": mask, "token_type_ids": tt, "logits": ours}).to_string(),
+            )
+            .unwrap();
         }
     }
 }
@@ -197,23 +259,40 @@ fn presets_follow_each_architectures_linear_layers() {
         let files = write_checkpoint(arch, &tmp.path().join(arch));
         let cfg = read_config(&files, &["a".into(), "b".into()]).unwrap();
         let vs = nn::VarStore::new(Device::Cpu);
-        let _m = SequenceClassifier::build(&vs.root(), &files, &cfg, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
+        let _m = SequenceClassifier::build(
+            &vs.root(),
+            &files,
+            &cfg,
+            DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
+            Default::default(),
+        )
+        .unwrap();
         let params = named_shapes(&vs);
         let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
         s.mixout.p = 0.9;
         s.head = HeadConfig::Mixout(0.7);
-        let mixed = |s: &Setting| -> Vec<String> { plan(&params, s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect() };
+        let mixed = |s: &Setting| -> Vec<String> {
+            plan(&params, s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect()
+        };
         let paper = mixed(&s);
         s.mixout.layers = LayerPreset::AllLinear;
         let all = mixed(&s);
         let ffn_in = if arch == "distilbert" { "ffn.lin1" } else { "intermediate.dense" };
         let head_n = 2; // every head weight matrix: dense/pre_classifier and out_proj/classifier
-        // 2 layers × 6 linears; `paper` leaves out the FFN's first layer.
+                        // 2 layers × 6 linears; `paper` leaves out the FFN's first layer.
         assert_eq!(all.len(), 12 + head_n, "{arch}: {all:?}");
         assert_eq!(paper.len(), 10 + head_n, "{arch}: {paper:?}");
         assert!(all.iter().any(|n| n.contains(ffn_in)) && !paper.iter().any(|n| n.contains(ffn_in)), "{arch}");
-        assert!(all.iter().all(|n| n.starts_with(&format!("{arch}.")) || n.starts_with("classifier.") || n.starts_with("pre_classifier.")), "{arch}: {all:?}");
-        assert!(!all.iter().any(|n| n.contains("embeddings") || n.ends_with(".bias") || n.contains("LayerNorm")), "{arch}: {all:?}");
+        assert!(
+            all.iter().all(|n| n.starts_with(&format!("{arch}."))
+                || n.starts_with("classifier.")
+                || n.starts_with("pre_classifier.")),
+            "{arch}: {all:?}"
+        );
+        assert!(
+            !all.iter().any(|n| n.contains("embeddings") || n.ends_with(".bias") || n.contains("LayerNorm")),
+            "{arch}: {all:?}"
+        );
         // Re-init and LLRD find the layers by the same names.
         assert_eq!(mixout::plan::encoder_layers(&params), 2, "{arch}");
     }
@@ -231,12 +310,26 @@ fn a_study_runs_end_to_end_on_a_distilbert_folder() {
         format!("name: d\ntask: RTE\nmodel: {}\nrestarts: 1\nepochs: 1\ntrain_subset: 64\nmax_seq_len: 64\ndevice: cpu\nsettings:\n  - {{label: mix, mixout: {{p: 0.5}}, reinit_layers: 1, llrd: 0.9}}\n", dir.display()),
     )
     .unwrap();
-    let inspect = assert_cmd::Command::cargo_bin("mixout").unwrap().env("MIXOUT_SHARED", common::shared()).arg("inspect").arg(&yaml).output().unwrap();
+    let inspect = assert_cmd::Command::cargo_bin("mixout")
+        .unwrap()
+        .env("MIXOUT_SHARED", common::shared())
+        .arg("inspect")
+        .arg(&yaml)
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&inspect.stdout);
     assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
     assert!(text.contains("architecture distilbert") && text.contains("ffn.lin1"), "{text}");
     assert!(text.contains("re-init") && text.contains("0.9000"), "{text}");
-    let out = assert_cmd::Command::cargo_bin("mixout").unwrap().env("MIXOUT_SHARED", common::shared()).args(["run", "--quiet"]).arg(&yaml).arg("--results").arg(tmp.path().join("r")).output().unwrap();
+    let out = assert_cmd::Command::cargo_bin("mixout")
+        .unwrap()
+        .env("MIXOUT_SHARED", common::shared())
+        .args(["run", "--quiet"])
+        .arg(&yaml)
+        .arg("--results")
+        .arg(tmp.path().join("r"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r = mixout_report::RunResult::read(&tmp.path().join("r/d/mix/mix-seed1.json")).unwrap();
     assert_eq!(r.status, mixout_report::RunStatus::Finished);

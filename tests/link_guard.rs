@@ -14,15 +14,24 @@ fn libtorch_lib() -> PathBuf {
 
 fn needed(binary: &Path) -> Vec<String> {
     let bytes = std::fs::read(binary).unwrap_or_else(|e| panic!("reading {}: {e}", binary.display()));
-    let elf = goblin::elf::Elf::parse(&bytes).unwrap_or_else(|e| panic!("{} is not an ELF file: {e}", binary.display()));
+    let elf =
+        goblin::elf::Elf::parse(&bytes).unwrap_or_else(|e| panic!("{} is not an ELF file: {e}", binary.display()));
     elf.libraries.iter().map(|s| s.to_string()).collect()
 }
 
 fn check(binary: &Path) {
     let lib = libtorch_lib();
-    assert!(lib.join("libtorch_cpu.so").exists(), "build.rs recorded libtorch at {}, which holds no libtorch_cpu.so", lib.display());
+    assert!(
+        lib.join("libtorch_cpu.so").exists(),
+        "build.rs recorded libtorch at {}, which holds no libtorch_cpu.so",
+        lib.display()
+    );
     let libs = needed(binary);
-    assert!(libs.iter().any(|l| l == "libtorch_cpu.so"), "{} does not link libtorch_cpu.so: {libs:?}", binary.display());
+    assert!(
+        libs.iter().any(|l| l == "libtorch_cpu.so"),
+        "{} does not link libtorch_cpu.so: {libs:?}",
+        binary.display()
+    );
     if lib.join("libtorch_cuda.so").exists() {
         assert!(
             libs.iter().any(|l| l == "libtorch_cuda.so"),
@@ -52,7 +61,8 @@ fn test_binaries_link_libtorch_cuda_too() {
 
 #[test]
 fn doctor_reports_the_loaded_libtorch_and_cuda_link() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mixout")).arg("doctor").output().expect("run mixout doctor");
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_mixout")).arg("doctor").output().expect("run mixout doctor");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("libtorch   2.11.0"), "{text}");
     if libtorch_lib().join("libtorch_cuda.so").exists() {

@@ -13,7 +13,11 @@ use tch::{Device, Kind, Tensor};
 
 fn setting(extra: &str) -> (Experiment, mixout::train::Prepared) {
     std::env::set_var("MIXOUT_SHARED", common::shared());
-    let exp = Experiment::parse(Path::new("m.yaml"), &format!("task: RTE\nmodel: paraphrase-MiniLM-L3-v2\ndropout: 0.0\n{extra}")).unwrap();
+    let exp = Experiment::parse(
+        Path::new("m.yaml"),
+        &format!("task: RTE\nmodel: paraphrase-MiniLM-L3-v2\ndropout: 0.0\n{extra}"),
+    )
+    .unwrap();
     let prep = mixout::train::prepare(&exp.settings[0], &exp.path).unwrap();
     (exp, prep)
 }
@@ -56,7 +60,10 @@ fn reinit_replaces_exactly_the_top_layers_and_pooler_with_seeded_bert_init() {
                 } else if name.contains("LayerNorm") {
                     assert!(v.eq(1.0).all().int64_value(&[]) == 1, "`{name}`: LayerNorm weight 1");
                 } else {
-                    assert!(mean.abs() < 2e-3 && (0.018..0.022).contains(&std), "`{name}`: N(0, 0.02²)? mean {mean}, std {std}");
+                    assert!(
+                        mean.abs() < 2e-3 && (0.018..0.022).contains(&std),
+                        "`{name}`: N(0, 0.02²)? mean {mean}, std {std}"
+                    );
                 }
             }
             _ => {}
@@ -127,6 +134,10 @@ fn llrd_gives_each_depth_its_learning_rate_and_the_step_follows_it() {
         let d0 = (&a0[name] - &b0[name]).abs().sum(Kind::Double).double_value(&[]);
         let d1 = (&a1[name] - &b1[name]).abs().sum(Kind::Double).double_value(&[]);
         assert!(d0 > 0.0, "`{name}` moved");
-        assert!((d1 / d0 - scale).abs() < 2e-3 * scale, "`{name}`: moved {d1} vs {d0} without LLRD, ratio {} ≠ {scale}", d1 / d0);
+        assert!(
+            (d1 / d0 - scale).abs() < 2e-3 * scale,
+            "`{name}`: moved {d1} vs {d0} without LLRD, ratio {} ≠ {scale}",
+            d1 / d0
+        );
     }
 }

@@ -4,7 +4,10 @@
 mod common;
 
 use mixout::config::{LayerPreset, Setting};
-use mixout::mixout::{check_p, draw_mask, kept_fraction, mixout_backward, mixout_forward, BackwardVariant, Granularity, MixedWeight, Mixout, MixoutSpec};
+use mixout::mixout::{
+    check_p, draw_mask, kept_fraction, mixout_backward, mixout_forward, BackwardVariant, Granularity, MixedWeight,
+    Mixout, MixoutSpec,
+};
 use mixout::plan::plan;
 use tch::{nn, nn::Module, Device, Kind, Tensor};
 
@@ -31,7 +34,8 @@ fn gradient_equals_autograd_of_the_formula_for_both_variants() {
             // Our path: in-place mix of a variable, backward, unmix.
             tch::manual_seed(11);
             let var = w0.copy().set_requires_grad(true);
-            let mut mx = Mixout::new(vec![MixedWeight::new("w", var.shallow_clone(), u.copy(), spec(p, g, variant)).unwrap()]);
+            let mut mx =
+                Mixout::new(vec![MixedWeight::new("w", var.shallow_clone(), u.copy(), spec(p, g, variant)).unwrap()]);
             mx.mix().unwrap();
             linear_loss(&var, &x, &bias).backward();
             mx.unmix().unwrap();
@@ -68,7 +72,13 @@ fn entries_are_u_or_scaled_and_neuron_columns_move_together() {
     let u = Tensor::randn([16, 64], (Kind::Float, Device::Cpu));
     let p = 0.7;
     let var = w.copy();
-    let mut mx = Mixout::new(vec![MixedWeight::new("w", var.shallow_clone(), u.copy(), spec(p, Granularity::Neuron, BackwardVariant::Exact)).unwrap()]);
+    let mut mx = Mixout::new(vec![MixedWeight::new(
+        "w",
+        var.shallow_clone(),
+        u.copy(),
+        spec(p, Granularity::Neuron, BackwardVariant::Exact),
+    )
+    .unwrap()]);
     mx.mix().unwrap();
     let kept_value = (&w - &u * p) / (1.0 - p);
     let is_u = var.eq_tensor(&u);
@@ -84,7 +94,13 @@ fn entries_are_u_or_scaled_and_neuron_columns_move_together() {
     assert!(var.equal(&w));
     // w = u: the output is u whatever the mask
     let v2 = u.copy();
-    let mut mx2 = Mixout::new(vec![MixedWeight::new("u", v2.shallow_clone(), u.copy(), spec(0.9, Granularity::Element, BackwardVariant::Exact)).unwrap()]);
+    let mut mx2 = Mixout::new(vec![MixedWeight::new(
+        "u",
+        v2.shallow_clone(),
+        u.copy(),
+        spec(0.9, Granularity::Element, BackwardVariant::Exact),
+    )
+    .unwrap()]);
     mx2.mix().unwrap();
     assert!(v2.equal(&u));
 }
@@ -123,7 +139,13 @@ fn p_zero_is_identity_and_p_out_of_range_is_rejected() {
     let _rng = common::rng_lock();
     let w = Tensor::randn([4, 4], (Kind::Float, Device::Cpu)).set_requires_grad(true);
     let before = w.detach().copy();
-    let mut mx = Mixout::new(vec![MixedWeight::new("w", w.shallow_clone(), w.detach().zeros_like(), spec(0.0, Granularity::Neuron, BackwardVariant::Exact)).unwrap()]);
+    let mut mx = Mixout::new(vec![MixedWeight::new(
+        "w",
+        w.shallow_clone(),
+        w.detach().zeros_like(),
+        spec(0.0, Granularity::Neuron, BackwardVariant::Exact),
+    )
+    .unwrap()]);
     mx.mix().unwrap();
     assert!(w.detach().equal(&before), "p = 0 leaves w");
     (&w * 3.0).sum(Kind::Float).backward();
@@ -145,7 +167,13 @@ fn eval_forward_is_untouched_by_mixout() {
     let x = Tensor::randn([2, 6], (Kind::Float, Device::Cpu));
     let plain = tch::no_grad(|| lin.forward(&x));
     let var = vs.variables()["l.weight"].shallow_clone();
-    let mut mx = Mixout::new(vec![MixedWeight::new("l.weight", var.shallow_clone(), var.detach().zeros_like(), spec(0.5, Granularity::Neuron, BackwardVariant::Exact)).unwrap()]);
+    let mut mx = Mixout::new(vec![MixedWeight::new(
+        "l.weight",
+        var.shallow_clone(),
+        var.detach().zeros_like(),
+        spec(0.5, Granularity::Neuron, BackwardVariant::Exact),
+    )
+    .unwrap()]);
     mx.mix().unwrap();
     mx.unmix().unwrap();
     assert!(tch::no_grad(|| lin.forward(&x)).equal(&plain));
@@ -156,7 +184,13 @@ fn l3_names(preset: LayerPreset) -> Vec<String> {
     let files = ModelFiles::from_dir(&common::l3()).unwrap();
     let config = read_config(&files, &["a".into(), "b".into()]).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let _m = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
+    let _m = SequenceClassifier::new(
+        &vs.root(),
+        &config,
+        DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
+        Default::default(),
+    )
+    .unwrap();
     let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
     s.mixout.p = 0.9;
     s.mixout.layers = preset;
@@ -169,7 +203,13 @@ fn presets_select_exactly_the_expected_l3_weights() {
     let _rng = common::rng_lock();
     let mut expected = vec!["bert.pooler.dense.weight".to_string()];
     for l in 0..3 {
-        for part in ["attention.output.dense", "attention.self.key", "attention.self.query", "attention.self.value", "output.dense"] {
+        for part in [
+            "attention.output.dense",
+            "attention.self.key",
+            "attention.self.query",
+            "attention.self.value",
+            "output.dense",
+        ] {
             expected.push(format!("bert.encoder.layer.{l}.{part}.weight"));
         }
     }

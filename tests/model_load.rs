@@ -16,10 +16,19 @@ fn l3_loads_with_only_head_and_pooler_missing_and_trains_one_pair() {
     let files = ModelFiles::from_dir(&common::l3()).unwrap();
     let config = read_config(&files, &labels()).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.1, attention: 0.1, head: 0.1 }, Default::default()).unwrap();
+    let model = SequenceClassifier::new(
+        &vs.root(),
+        &config,
+        DropoutSpec { hidden: 0.1, attention: 0.1, head: 0.1 },
+        Default::default(),
+    )
+    .unwrap();
     tch::manual_seed(0);
     let report = load_pretrained(&vs, &files, 0.02).unwrap();
-    assert_eq!(report.missing, ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"]);
+    assert_eq!(
+        report.missing,
+        ["bert.pooler.dense.bias", "bert.pooler.dense.weight", "classifier.bias", "classifier.weight"]
+    );
     assert_eq!(report.loaded, 53, "every tensor of the checkpoint is used");
     assert!(report.unused.is_empty(), "{:?}", report.unused);
     // The head starts as BERT's: N(0, 0.02²) weight, zero bias.
@@ -70,7 +79,13 @@ fn a_checkpoint_missing_an_encoder_tensor_is_an_error_naming_it() {
     let broken = ModelFiles::from_dir(dir.path()).unwrap();
     let config = read_config(&broken, &labels()).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let _m = SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
+    let _m = SequenceClassifier::new(
+        &vs.root(),
+        &config,
+        DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
+        Default::default(),
+    )
+    .unwrap();
     let err = load_pretrained(&vs, &broken, 0.02).unwrap_err().to_string();
     assert!(err.contains("bert.encoder.layer.1.output.dense.weight"), "{err}");
     assert!(err.contains("missing"), "{err}");
@@ -112,7 +127,8 @@ fn fused_encoder_computes_what_rust_bert_computes() {
     let task = TaskSpec::glue("RTE", &common::glue()).unwrap();
     let dev = task.load(Split::Dev).unwrap();
     let tok = Tokenizer::from_model_dir(&files.dir).unwrap();
-    let enc: Vec<mixout_data::Encoded> = dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
+    let enc: Vec<mixout_data::Encoded> =
+        dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
     let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
     let p = mixout_data::batch::pad(&refs, tok.pad_id());
     let shape = [p.rows as i64, p.cols as i64];
@@ -128,7 +144,11 @@ fn fused_encoder_computes_what_rust_bert_computes() {
     let y = Tensor::from_slice(&[0i64, 1, 0, 1, 1, 0]);
     la.cross_entropy_for_logits(&y).backward();
     lb.cross_entropy_for_logits(&y).backward();
-    for name in ["bert.encoder.layer.0.attention.self.query.weight", "bert.embeddings.word_embeddings.weight", "bert.encoder.layer.2.intermediate.dense.weight"] {
+    for name in [
+        "bert.encoder.layer.0.attention.self.query.weight",
+        "bert.embeddings.word_embeddings.weight",
+        "bert.encoder.layer.2.intermediate.dense.weight",
+    ] {
         let (ga, gb) = (va[name].grad(), vb[name].grad());
         let rel = ((&ga - &gb).norm().double_value(&[])) / ga.norm().double_value(&[]).max(1e-12);
         assert!(rel < 1e-3, "{name}: relative gradient difference {rel}");

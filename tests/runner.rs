@@ -126,8 +126,22 @@ fn study_is_resumable_deterministic_and_parallel_safe() {
 fn a_diverged_run_is_recorded_and_the_sweep_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     let yaml = tmp.path().join("div.yaml");
-    std::fs::write(&yaml, std::fs::read_to_string(STUDY).unwrap().replace("name: study-tiny", "name: div").replace("restarts: 2", "restarts: 1")).unwrap();
-    let out = mixout().args(["run"]).arg(&yaml).arg("--results").arg(tmp.path()).env("MIXOUT_DEBUG_NAN_AT_STEP", "1").output().unwrap();
+    std::fs::write(
+        &yaml,
+        std::fs::read_to_string(STUDY)
+            .unwrap()
+            .replace("name: study-tiny", "name: div")
+            .replace("restarts: 2", "restarts: 1"),
+    )
+    .unwrap();
+    let out = mixout()
+        .args(["run"])
+        .arg(&yaml)
+        .arg("--results")
+        .arg(tmp.path())
+        .env("MIXOUT_DEBUG_NAN_AT_STEP", "1")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rs = read_results_dir(&tmp.path().join("div")).unwrap();
     assert_eq!(rs.len(), 2, "both settings ran");
@@ -142,8 +156,16 @@ fn a_diverged_run_is_recorded_and_the_sweep_goes_on() {
 fn broken_yamls_get_errors_naming_file_field_and_expectation() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
-        ("typo.yaml", "task: RTE\nlearnig_rate: 2.0e-5\n", vec!["typo.yaml", "learnig_rate", "line 2", "expected one of"]),
-        ("p.yaml", "task: RTE\nsettings:\n  - label: m\n    mixout: {p: 1.0}\n", vec!["p.yaml", "settings[0]", "mixout.p", "[0, 1)"]),
+        (
+            "typo.yaml",
+            "task: RTE\nlearnig_rate: 2.0e-5\n",
+            vec!["typo.yaml", "learnig_rate", "line 2", "expected one of"],
+        ),
+        (
+            "p.yaml",
+            "task: RTE\nsettings:\n  - label: m\n    mixout: {p: 1.0}\n",
+            vec!["p.yaml", "settings[0]", "mixout.p", "[0, 1)"],
+        ),
         ("malformed.yaml", "task: RTE\nsettings: [\n", vec!["malformed.yaml", "line"]),
         ("type.yaml", "task: RTE\nepochs: three\n", vec!["type.yaml", "epochs", "invalid type"]),
         ("negp.yaml", "task: RTE\nmixout: {p: -0.1}\n", vec!["negp.yaml", "mixout.p", "p = -0.1 is outside [0, 1)"]),
@@ -169,7 +191,10 @@ fn broken_yamls_get_errors_naming_file_field_and_expectation() {
         for n in needles {
             assert!(err.contains(n), "{name}: `{n}` missing from: {err}");
         }
-        assert!(!err.contains("p = 1 would") || !name.starts_with("negp"), "{name}: a negative p is not about p = 1: {err}");
+        assert!(
+            !err.contains("p = 1 would") || !name.starts_with("negp"),
+            "{name}: a negative p is not about p = 1: {err}"
+        );
     }
     // `run` stops on the no-op before any run starts, and writes nothing.
     let res = tmp.path().join("res");
@@ -237,10 +262,15 @@ fn a_saved_model_predicts_what_the_run_scored() {
     for f in ["config.json", "vocab.txt", "model.safetensors"] {
         assert!(model.join(f).is_file(), "{f} missing from the saved model");
     }
-    let cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("config.json")).unwrap()).unwrap();
+    let cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("config.json")).unwrap()).unwrap();
     assert_eq!(cfg["id2label"]["1"], "not_entailment");
-    let names: Vec<String> = tch::Tensor::read_safetensors(model.join("model.safetensors")).unwrap().into_iter().map(|(n, _)| n).collect();
-    assert!(names.contains(&"bert.encoder.layer.0.attention.self.query.weight".to_string()) && names.contains(&"classifier.weight".to_string()));
+    let names: Vec<String> =
+        tch::Tensor::read_safetensors(model.join("model.safetensors")).unwrap().into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names.contains(&"bert.encoder.layer.0.attention.self.query.weight".to_string())
+            && names.contains(&"classifier.weight".to_string())
+    );
 
     let preds = tmp.path().join("preds.jsonl");
     let out = mixout()
@@ -251,7 +281,8 @@ fn a_saved_model_predicts_what_the_run_scored() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&preds).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&preds).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 277, "one line per RTE dev example");
     let dev = std::fs::read_to_string(common::glue().join("RTE/dev.tsv")).unwrap();
     let gold: Vec<&str> = dev.lines().skip(1).map(|l| l.split('\t').nth(3).unwrap()).collect();

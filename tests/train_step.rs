@@ -3,8 +3,8 @@
 mod common;
 
 use mixout::config::Experiment;
-use mixout::train::trainer::{accumulate_gradients, build_model, named_shapes, regularisers, seed_everything};
 use mixout::plan::plan;
+use mixout::train::trainer::{accumulate_gradients, build_model, named_shapes, regularisers, seed_everything};
 use std::path::Path;
 use tch::{Device, Kind, Tensor};
 
@@ -13,7 +13,8 @@ fn micro_batches_give_the_full_batch_gradient() {
     let _rng = common::rng_lock();
     std::env::set_var("MIXOUT_SHARED", common::shared());
     // No dropout, so k = 1 and k > 1 compute the same function of the same weights.
-    let exp = Experiment::parse(Path::new("t.yaml"), "task: RTE\nmodel: paraphrase-MiniLM-L3-v2\ndropout: 0.0\n").unwrap();
+    let exp =
+        Experiment::parse(Path::new("t.yaml"), "task: RTE\nmodel: paraphrase-MiniLM-L3-v2\ndropout: 0.0\n").unwrap();
     let s = &exp.settings[0];
     let prep = mixout::train::prepare(s, &exp.path).unwrap();
     let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();

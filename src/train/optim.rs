@@ -161,7 +161,8 @@ mod tests {
     fn decay_moves_toward_target_by_exactly_lr_lambda() {
         let w = param(&[1.0, -2.0, 0.5]);
         let u = Tensor::from_slice(&[0.5f32, 0.0, 0.5]);
-        let mut opt = Adam::new(vec![("w".into(), w.shallow_clone(), Some((0.1, Some(u.copy()))))], OptimizerConfig::default());
+        let mut opt =
+            Adam::new(vec![("w".into(), w.shallow_clone(), Some((0.1, Some(u.copy()))))], OptimizerConfig::default());
         // A zero gradient: Adam's moments stay 0, so only the decay acts.
         (&w * 0.0).sum(Kind::Float).backward();
         let before: Vec<f32> = Vec::try_from(&w.detach()).unwrap();
@@ -198,7 +199,10 @@ mod tests {
         let a = param(&[1.0]);
         let b = param(&[1.0]);
         let mut opt = Adam::with_lr_scales(
-            vec![("a".into(), a.shallow_clone(), Some((0.1, None)), 1.0), ("b".into(), b.shallow_clone(), Some((0.1, None)), 0.5)],
+            vec![
+                ("a".into(), a.shallow_clone(), Some((0.1, None)), 1.0),
+                ("b".into(), b.shallow_clone(), Some((0.1, None)), 0.5),
+            ],
             OptimizerConfig::default(),
         );
         ((&a + &b) * 2.0).sum(Kind::Float).backward();

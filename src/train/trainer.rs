@@ -91,18 +91,34 @@ pub struct TrainOutcome {
 fn to_tensors(p: &batch::Padded, device: Device) -> BatchTensors {
     let shape = [p.rows as i64, p.cols as i64];
     let t = |v: &[i64]| Tensor::from_slice(v).view(shape).to_device(device);
-    BatchTensors { input_ids: t(&p.input_ids), token_type_ids: t(&p.token_type_ids), attention_mask: t(&p.attention_mask) }
+    BatchTensors {
+        input_ids: t(&p.input_ids),
+        token_type_ids: t(&p.token_type_ids),
+        attention_mask: t(&p.attention_mask),
+    }
 }
 
 /// Loss of a micro-batch: cross-entropy for classification, MSE for regression (mean).
 fn loss_of(logits: &Tensor, labels: &[&Label], kind: TaskKind, device: Device) -> Tensor {
     match kind {
         TaskKind::Regression => {
-            let y: Vec<f32> = labels.iter().map(|l| match l { Label::Score(s) => *s, Label::Class(c) => *c as f32 }).collect();
+            let y: Vec<f32> = labels
+                .iter()
+                .map(|l| match l {
+                    Label::Score(s) => *s,
+                    Label::Class(c) => *c as f32,
+                })
+                .collect();
             logits.squeeze_dim(-1).mse_loss(&Tensor::from_slice(&y).to_device(device), tch::Reduction::Mean)
         }
         TaskKind::Classification => {
-            let y: Vec<i64> = labels.iter().map(|l| match l { Label::Class(c) => *c as i64, Label::Score(s) => *s as i64 }).collect();
+            let y: Vec<i64> = labels
+                .iter()
+                .map(|l| match l {
+                    Label::Class(c) => *c as i64,
+                    Label::Score(s) => *s as i64,
+                })
+                .collect();
             logits.cross_entropy_for_logits(&Tensor::from_slice(&y).to_device(device))
         }
     }
@@ -114,7 +130,14 @@ fn loss_of(logits: &Tensor, labels: &[&Label], kind: TaskKind, device: Device) -
 /// gradient equals the `k = 1` gradient. Returns the batch's mean loss as a 0-dim f64 tensor
 /// on the device: reading it on the host would make the CPU wait for the GPU after every
 /// micro-batch, so the caller reads losses only every few steps.
-pub fn accumulate_gradients(model: &SequenceClassifier, prep: &Prepared, batch_idx: &[usize], lengths: &[usize], k: usize, device: Device) -> Result<Tensor> {
+pub fn accumulate_gradients(
+    model: &SequenceClassifier,
+    prep: &Prepared,
+    batch_idx: &[usize],
+    lengths: &[usize],
+    k: usize,
+    device: Device,
+) -> Result<Tensor> {
     let mut total = Tensor::zeros([], (Kind::Double, device));
     for micro in batch::micro_batches(batch_idx, lengths, k) {
         let items: Vec<&Encoded> = micro.iter().map(|&i| &prep.train.1[i]).collect();
@@ -132,7 +155,11 @@ pub fn accumulate_gradients(model: &SequenceClassifier, prep: &Prepared, batch_i
 pub fn build_model(setting: &Setting, prep: &Prepared, device: Device) -> Result<(nn::VarStore, SequenceClassifier)> {
     let config = read_config(&prep.files, &prep.task.labels)?;
     let vs = nn::VarStore::new(device);
-    let dropout = DropoutSpec { hidden: setting.encoder_dropout(), attention: setting.attention_dropout(), head: setting.head_dropout() };
+    let dropout = DropoutSpec {
+        hidden: setting.encoder_dropout(),
+        attention: setting.attention_dropout(),
+        head: setting.head_dropout(),
+    };
     let mut model = SequenceClassifier::build(&vs.root(), &prep.files, &config, dropout, setting.encoder)?;
     model.set_precision(setting.precision)?;
     let report = load_pretrained(&vs, &prep.files, config.initializer_range as f64)?;
@@ -150,7 +177,8 @@ pub fn reinit_top_layers(vs: &nn::VarStore, k: usize, range: f64) -> Result<Vec<
     let shapes = named_shapes(vs);
     let layers = crate::plan::encoder_layers(&shapes);
     let mut vars = vs.variables();
-    let mut names: Vec<String> = shapes.iter().map(|(n, _)| n.clone()).filter(|n| crate::plan::is_reinit(n, layers, k)).collect();
+    let mut names: Vec<String> =
+        shapes.iter().map(|(n, _)| n.clone()).filter(|n| crate::plan::is_reinit(n, layers, k)).collect();
     names.sort();
     tch::no_grad(|| {
         for name in &names {
@@ -230,7 +258,13 @@ pub fn seed_everything(seed: u64) {
 }
 
 /// Dev predictions in dataset order (eval mode: no dropout, no mixout).
-pub fn predict(model: &SequenceClassifier, enc: &[Encoded], pad_id: i64, batch_size: usize, device: Device) -> Result<Tensor> {
+pub fn predict(
+    model: &SequenceClassifier,
+    enc: &[Encoded],
+    pad_id: i64,
+    batch_size: usize,
+    device: Device,
+) -> Result<Tensor> {
     tch::no_grad(|| -> Result<Tensor> {
         // Sorting by length keeps padding small; logits are put back in dataset order below.
         let mut order: Vec<usize> = (0..enc.len()).collect();
@@ -250,15 +284,22 @@ pub fn predict(model: &SequenceClassifier, enc: &[Encoded], pad_id: i64, batch_s
 /// Turns logits into predictions for the task's metrics.
 pub fn logits_to_predictions(logits: &Tensor, kind: TaskKind) -> Result<Predictions> {
     Ok(match kind {
-        TaskKind::Regression => Predictions::Scores(Vec::<f32>::try_from(&logits.squeeze_dim(-1).to_kind(Kind::Float))?),
-        TaskKind::Classification => {
-            Predictions::Classes(Vec::<i64>::try_from(&logits.argmax(-1, false))?.into_iter().map(|c| c as usize).collect())
+        TaskKind::Regression => {
+            Predictions::Scores(Vec::<f32>::try_from(&logits.squeeze_dim(-1).to_kind(Kind::Float))?)
         }
+        TaskKind::Classification => Predictions::Classes(
+            Vec::<i64>::try_from(&logits.argmax(-1, false))?.into_iter().map(|c| c as usize).collect(),
+        ),
     })
 }
 
 /// Dev metrics of the model.
-pub fn evaluate(model: &SequenceClassifier, prep: &Prepared, batch_size: usize, device: Device) -> Result<BTreeMap<String, f64>> {
+pub fn evaluate(
+    model: &SequenceClassifier,
+    prep: &Prepared,
+    batch_size: usize,
+    device: Device,
+) -> Result<BTreeMap<String, f64>> {
     let logits = predict(model, &prep.dev.1, prep.pad_id, batch_size, device)?;
     let preds = logits_to_predictions(&logits, prep.task.kind)?;
     let gold: Vec<Label> = prep.dev.0.iter().map(|e| e.label).collect();
@@ -266,7 +307,12 @@ pub fn evaluate(model: &SequenceClassifier, prep: &Prepared, batch_size: usize, 
 }
 
 /// Finetunes one run. `on_step(step, total, loss)` reports progress.
-pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &mut dyn FnMut(u64, u64, f64)) -> Result<TrainOutcome> {
+pub fn train(
+    run: &RunSpec,
+    prep: &Prepared,
+    device_spec: DeviceSpec,
+    on_step: &mut dyn FnMut(u64, u64, f64),
+) -> Result<TrainOutcome> {
     let s = &run.setting;
     let device = device_spec.resolve()?;
     seed_everything(run.seed);
@@ -298,7 +344,8 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
     let mut step: u64 = 0;
     let mut diverged_at = None;
     'epochs: for epoch in 1..=s.epochs {
-        let order: Vec<usize> = batch::epoch_order(train_idx.len(), run.seed, epoch).into_iter().map(|i| train_idx[i]).collect();
+        let order: Vec<usize> =
+            batch::epoch_order(train_idx.len(), run.seed, epoch).into_iter().map(|i| train_idx[i]).collect();
         let mut losses: Vec<f64> = vec![];
         let mut pending: Vec<Tensor> = vec![];
         let batches = batch::batches(&order, s.batch_size);
@@ -352,8 +399,17 @@ pub fn train(run: &RunSpec, prep: &Prepared, device_spec: DeviceSpec, on_step: &
         tracing::info!(run = %run.run_id, epoch, step, loss = mean_loss, dev = ?dev, "epoch done");
         epochs.push(EpochRecord { epoch, step, train_loss: mean_loss, dev });
     }
-    let final_dev = if diverged_at.is_some() { BTreeMap::new() } else { epochs.last().map(|e| e.dev.clone()).unwrap_or_default() };
-    Ok(TrainOutcome { epochs, final_dev, diverged_at, steps: step, train_seconds: started.elapsed().as_secs_f64(), vs, device })
+    let final_dev =
+        if diverged_at.is_some() { BTreeMap::new() } else { epochs.last().map(|e| e.dev.clone()).unwrap_or_default() };
+    Ok(TrainOutcome {
+        epochs,
+        final_dev,
+        diverged_at,
+        steps: step,
+        train_seconds: started.elapsed().as_secs_f64(),
+        vs,
+        device,
+    })
 }
 
 /// Where a run's finetuned model is saved.

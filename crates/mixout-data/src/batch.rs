@@ -43,10 +43,7 @@ pub fn epoch_order(n: usize, seed: u64, epoch: u32) -> Vec<usize> {
 /// Cuts `order` into consecutive batches of `batch_size`; the last, partial batch is
 /// kept so every example is seen each epoch. A `batch_size` of 0 is treated as 1.
 pub fn batches(order: &[usize], batch_size: usize) -> Vec<Vec<usize>> {
-    order
-        .chunks(batch_size.max(1))
-        .map(<[usize]>::to_vec)
-        .collect()
+    order.chunks(batch_size.max(1)).map(<[usize]>::to_vec).collect()
 }
 
 /// Splits one batch into at most `k` micro-batches for gradient accumulation. The
@@ -105,13 +102,7 @@ pub fn pad(items: &[&Encoded], pad_id: i64) -> Padded {
         token_type_ids[row.clone()].copy_from_slice(&item.token_type_ids);
         attention_mask[row].fill(1);
     }
-    Padded {
-        input_ids,
-        token_type_ids,
-        attention_mask,
-        rows,
-        cols,
-    }
+    Padded { input_ids, token_type_ids, attention_mask, rows, cols }
 }
 
 /// Cost of padding over a list of batches: tokens in the padded matrices divided by
@@ -140,30 +131,21 @@ mod tests {
     use super::*;
 
     fn enc(ids: &[i64], types: &[i64]) -> Encoded {
-        Encoded {
-            input_ids: ids.to_vec(),
-            token_type_ids: types.to_vec(),
-        }
+        Encoded { input_ids: ids.to_vec(), token_type_ids: types.to_vec() }
     }
 
     #[test]
     fn subset_is_sorted_distinct_and_seeded() {
         let a = subset_indices(100, 10, 7).expect("fits");
         assert_eq!(a.len(), 10);
-        assert!(
-            a.windows(2).all(|w| w[0] < w[1]),
-            "sorted and distinct: {a:?}"
-        );
+        assert!(a.windows(2).all(|w| w[0] < w[1]), "sorted and distinct: {a:?}");
         assert!(a.iter().all(|&i| i < 100));
         assert_eq!(a, subset_indices(100, 10, 7).expect("fits"));
         assert_ne!(a, subset_indices(100, 10, 8).expect("fits"));
         assert_eq!(subset_indices(5, 5, 1).expect("fits"), vec![0, 1, 2, 3, 4]);
         assert_eq!(subset_indices(5, 0, 1).expect("fits"), Vec::<usize>::new());
         let err = subset_indices(5, 6, 1).expect_err("too many");
-        assert!(
-            err.to_string().contains("6") && err.to_string().contains("5"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("6") && err.to_string().contains("5"), "{err}");
     }
 
     #[test]
@@ -194,10 +176,7 @@ mod tests {
 
     #[test]
     fn batches_keep_last_partial() {
-        assert_eq!(
-            batches(&[4, 3, 2, 1, 0], 2),
-            vec![vec![4, 3], vec![2, 1], vec![0]]
-        );
+        assert_eq!(batches(&[4, 3, 2, 1, 0], 2), vec![vec![4, 3], vec![2, 1], vec![0]]);
         assert_eq!(batches(&[1, 2], 5), vec![vec![1, 2]]);
         assert!(batches(&[], 3).is_empty());
         assert_eq!(batches(&[1, 2], 0), vec![vec![1], vec![2]]);
@@ -208,10 +187,7 @@ mod tests {
         // Example i has length lengths[i].
         let lengths = [5, 1, 9, 3, 7, 2, 8];
         // Batch sorted by length: 1(1) 5(2) 3(3) 0(5) 4(7) 6(8) 2(9); 7 into 3 -> 3,2,2.
-        assert_eq!(
-            micro_batches(&[0, 1, 2, 3, 4, 5, 6], &lengths, 3),
-            vec![vec![1, 5, 3], vec![0, 4], vec![6, 2]]
-        );
+        assert_eq!(micro_batches(&[0, 1, 2, 3, 4, 5, 6], &lengths, 3), vec![vec![1, 5, 3], vec![0, 4], vec![6, 2]]);
         // k larger than the batch: one example per chunk, no empty chunk.
         assert_eq!(micro_batches(&[2, 0], &lengths, 4), vec![vec![0], vec![2]]);
         // k = 1: the whole batch, sorted.

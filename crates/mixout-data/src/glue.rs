@@ -50,13 +50,8 @@ pub enum GlueFormat {
 
 impl GlueFormat {
     /// Every supported GLUE task, in the order the paper lists them (SST-2 last).
-    pub const ALL: [GlueFormat; 5] = [
-        GlueFormat::Rte,
-        GlueFormat::Mrpc,
-        GlueFormat::Cola,
-        GlueFormat::Stsb,
-        GlueFormat::Sst2,
-    ];
+    pub const ALL: [GlueFormat; 5] =
+        [GlueFormat::Rte, GlueFormat::Mrpc, GlueFormat::Cola, GlueFormat::Stsb, GlueFormat::Sst2];
 
     /// Canonical task name, which is also the name of the task's folder in the GLUE data.
     pub fn name(self) -> &'static str {
@@ -71,12 +66,8 @@ impl GlueFormat {
 
     /// Finds a format by task name, ignoring case, `-` and `_` (so `sts-b`, `STSB`, `sst_2` work).
     pub fn from_name(name: &str) -> Option<GlueFormat> {
-        let squash = |s: &str| {
-            s.chars()
-                .filter(|c| *c != '-' && *c != '_')
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        };
+        let squash =
+            |s: &str| s.chars().filter(|c| *c != '-' && *c != '_').flat_map(char::to_lowercase).collect::<String>();
         let wanted = squash(name);
         Self::ALL.into_iter().find(|f| squash(f.name()) == wanted)
     }
@@ -100,51 +91,20 @@ impl GlueFormat {
         let name = |s: &str| Column::Name(s.to_owned());
         let classes = LabelKind::Classes(self.labels().iter().map(|s| s.to_string()).collect());
         let (header, n_fields, text_a, text_b, label, label_kind) = match self {
-            GlueFormat::Rte => (
-                true,
-                None,
-                name("sentence1"),
-                Some(name("sentence2")),
-                name("label"),
-                classes,
-            ),
-            GlueFormat::Mrpc => (
-                true,
-                None,
-                name("#1 String"),
-                Some(name("#2 String")),
-                name("Quality"),
-                classes,
-            ),
-            GlueFormat::Cola => (
-                false,
-                Some(4),
-                Column::Index(3),
-                None,
-                Column::Index(1),
-                classes,
-            ),
+            GlueFormat::Rte => (true, None, name("sentence1"), Some(name("sentence2")), name("label"), classes),
+            GlueFormat::Mrpc => (true, None, name("#1 String"), Some(name("#2 String")), name("Quality"), classes),
+            GlueFormat::Cola => (false, Some(4), Column::Index(3), None, Column::Index(1), classes),
             GlueFormat::Stsb => (
                 true,
                 None,
                 name("sentence1"),
                 Some(name("sentence2")),
                 name("score"),
-                LabelKind::Score {
-                    range: Some((0.0, 5.0)),
-                },
+                LabelKind::Score { range: Some((0.0, 5.0)) },
             ),
             GlueFormat::Sst2 => (true, None, name("sentence"), None, name("label"), classes),
         };
-        TableLayout {
-            delimiter: '\t',
-            header,
-            n_fields,
-            text_a,
-            text_b,
-            label,
-            label_kind,
-        }
+        TableLayout { delimiter: '\t', header, n_fields, text_a, text_b, label, label_kind }
     }
 }
 
@@ -192,21 +152,14 @@ struct Resolved {
 
 /// Reads every row of a delimited text file into examples.
 pub(crate) fn read_table(path: &Path, layout: &TableLayout) -> Result<Vec<Example>> {
-    let bytes = fs::read(path).map_err(|source| DataError::Io {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
+    let bytes = fs::read(path).map_err(|source| DataError::Io { path: path.to_path_buf(), cause: source })?;
     let text = decode_utf8(path, bytes)?;
     // MRPC starts with a byte-order mark; left in place it would become part of the
     // first column's name and the `Quality` column would not be found.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     // A single terminating newline ends the last row; anything else is a row.
     let body = text.strip_suffix('\n').unwrap_or(text);
-    let mut lines = body
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .enumerate()
-        .map(|(i, l)| (i + 1, l));
+    let mut lines = body.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate().map(|(i, l)| (i + 1, l));
     let malformed = |line: usize, expected: String, found: String| DataError::Malformed {
         path: path.to_path_buf(),
         line,
@@ -214,11 +167,7 @@ pub(crate) fn read_table(path: &Path, layout: &TableLayout) -> Result<Vec<Exampl
         found,
     };
     if body.is_empty() {
-        let what = if layout.header {
-            "a header line"
-        } else {
-            "at least one data row"
-        };
+        let what = if layout.header { "a header line" } else { "at least one data row" };
         return Err(malformed(1, what.to_owned(), "an empty file".to_owned()));
     }
 
@@ -226,13 +175,8 @@ pub(crate) fn read_table(path: &Path, layout: &TableLayout) -> Result<Vec<Exampl
         // `lines` is non-empty because `body` is.
         let (_, header_line) = lines.next().unwrap_or((1, ""));
         let header: Vec<&str> = header_line.split(layout.delimiter).collect();
-        resolve_with_header(&header, layout).map_err(|(column, expected)| {
-            malformed(
-                1,
-                expected,
-                format!("columns {header:?} (missing `{column}`)"),
-            )
-        })?
+        resolve_with_header(&header, layout)
+            .map_err(|(column, expected)| malformed(1, expected, format!("columns {header:?} (missing `{column}`)")))?
     } else {
         resolve_without_header(layout)
     };
@@ -243,19 +187,11 @@ pub(crate) fn read_table(path: &Path, layout: &TableLayout) -> Result<Vec<Exampl
         let fields: Vec<&str> = line.split(layout.delimiter).collect();
         let bad_count = match resolved.exact_fields {
             Some(n) => (fields.len() != n).then(|| format!("{n} {delimiter}-separated fields")),
-            None => (fields.len() < resolved.min_fields).then(|| {
-                format!(
-                    "at least {} {delimiter}-separated fields",
-                    resolved.min_fields
-                )
-            }),
+            None => (fields.len() < resolved.min_fields)
+                .then(|| format!("at least {} {delimiter}-separated fields", resolved.min_fields)),
         };
         if let Some(expected) = bad_count {
-            return Err(malformed(
-                line_no,
-                expected,
-                format!("{} field(s): {}", fields.len(), shorten(line)),
-            ));
+            return Err(malformed(line_no, expected, format!("{} field(s): {}", fields.len(), shorten(line))));
         }
         let label = parse_label(fields[resolved.label], &layout.label_kind)
             .map_err(|expected| malformed(line_no, expected, shorten(fields[resolved.label])))?;
@@ -267,11 +203,7 @@ pub(crate) fn read_table(path: &Path, layout: &TableLayout) -> Result<Vec<Exampl
     }
     if examples.is_empty() {
         let line = if layout.header { 2 } else { 1 };
-        return Err(malformed(
-            line,
-            "at least one data row".to_owned(),
-            "end of file".to_owned(),
-        ));
+        return Err(malformed(line, "at least one data row".to_owned(), "end of file".to_owned()));
     }
     Ok(examples)
 }
@@ -291,35 +223,21 @@ fn decode_utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
 }
 
 /// On failure returns the missing column's name and a description of the expectation.
-fn resolve_with_header(
-    header: &[&str],
-    layout: &TableLayout,
-) -> std::result::Result<Resolved, (String, String)> {
+fn resolve_with_header(header: &[&str], layout: &TableLayout) -> std::result::Result<Resolved, (String, String)> {
     let find = |column: &Column| -> std::result::Result<usize, (String, String)> {
         match column {
-            Column::Name(name) => header.iter().position(|h| h == name).ok_or_else(|| {
-                (
-                    name.clone(),
-                    format!("a header with a column named `{name}`"),
-                )
-            }),
+            Column::Name(name) => header
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| (name.clone(), format!("a header with a column named `{name}`"))),
             Column::Index(i) if *i < header.len() => Ok(*i),
-            Column::Index(i) => Err((
-                i.to_string(),
-                format!("a header with at least {} columns", i + 1),
-            )),
+            Column::Index(i) => Err((i.to_string(), format!("a header with at least {} columns", i + 1))),
         }
     };
     let text_a = find(&layout.text_a)?;
     let text_b = layout.text_b.as_ref().map(find).transpose()?;
     let label = find(&layout.label)?;
-    Ok(Resolved {
-        text_a,
-        text_b,
-        label,
-        exact_fields: Some(header.len()),
-        min_fields: header.len(),
-    })
+    Ok(Resolved { text_a, text_b, label, exact_fields: Some(header.len()), min_fields: header.len() })
 }
 
 fn resolve_without_header(layout: &TableLayout) -> Resolved {
@@ -333,24 +251,16 @@ fn resolve_without_header(layout: &TableLayout) -> Resolved {
     let text_b = layout.text_b.as_ref().map(index);
     let label = index(&layout.label);
     let min_fields = 1 + text_a.max(label).max(text_b.unwrap_or(0));
-    Resolved {
-        text_a,
-        text_b,
-        label,
-        exact_fields: layout.n_fields,
-        min_fields,
-    }
+    Resolved { text_a, text_b, label, exact_fields: layout.n_fields, min_fields }
 }
 
 /// On failure returns what was expected.
 fn parse_label(field: &str, kind: &LabelKind) -> std::result::Result<Label, String> {
     let value = field.trim();
     match kind {
-        LabelKind::Classes(labels) => labels
-            .iter()
-            .position(|l| l == value)
-            .map(Label::Class)
-            .ok_or_else(|| format!("a label in {labels:?}")),
+        LabelKind::Classes(labels) => {
+            labels.iter().position(|l| l == value).map(Label::Class).ok_or_else(|| format!("a label in {labels:?}"))
+        }
         LabelKind::Score { range } => {
             let expected = || match range {
                 Some((lo, hi)) => format!("a score between {lo} and {hi}"),
@@ -393,12 +303,7 @@ mod tests {
     fn read_err(format: GlueFormat, content: &[u8]) -> (usize, String) {
         let f = temp_file(content);
         match format.read(f.path()) {
-            Err(DataError::Malformed {
-                line,
-                expected,
-                path,
-                ..
-            }) => {
+            Err(DataError::Malformed { line, expected, path, .. }) => {
                 assert_eq!(path, f.path());
                 (line, expected)
             }
@@ -417,7 +322,10 @@ mod tests {
 
     #[test]
     fn reads_rte_with_bare_quotes_and_bom() {
-        let f = temp_file("\u{feff}index\tsentence1\tsentence2\tlabel\n0\the said \"hi\tok\tentailment\n1\ta\tb\tnot_entailment\n".as_bytes());
+        let f = temp_file(
+            "\u{feff}index\tsentence1\tsentence2\tlabel\n0\the said \"hi\tok\tentailment\n1\ta\tb\tnot_entailment\n"
+                .as_bytes(),
+        );
         let ex = GlueFormat::Rte.read(f.path()).expect("valid file");
         assert_eq!(ex.len(), 2);
         assert_eq!(ex[0].text_a, "he said \"hi");
@@ -447,10 +355,8 @@ mod tests {
 
     #[test]
     fn too_few_fields_is_an_error_with_line() {
-        let (line, expected) = read_err(
-            GlueFormat::Rte,
-            b"index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\ta\tb\n",
-        );
+        let (line, expected) =
+            read_err(GlueFormat::Rte, b"index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\ta\tb\n");
         assert_eq!(line, 3);
         assert!(expected.contains("4 tab-separated fields"), "{expected}");
     }
@@ -477,10 +383,8 @@ mod tests {
 
     #[test]
     fn unknown_label_is_an_error() {
-        let (line, expected) = read_err(
-            GlueFormat::Rte,
-            b"index\tsentence1\tsentence2\tlabel\n0\ta\tb\tcontradiction\n",
-        );
+        let (line, expected) =
+            read_err(GlueFormat::Rte, b"index\tsentence1\tsentence2\tlabel\n0\ta\tb\tcontradiction\n");
         assert_eq!(line, 2);
         assert!(expected.contains("not_entailment"), "{expected}");
     }
@@ -498,10 +402,8 @@ mod tests {
 
     #[test]
     fn missing_header_column_is_an_error_on_line_1() {
-        let (line, expected) = read_err(
-            GlueFormat::Mrpc,
-            b"Quality\t#1 ID\t#2 ID\t#1 Strin\t#2 String\n1\t1\t2\ta\tb\n",
-        );
+        let (line, expected) =
+            read_err(GlueFormat::Mrpc, b"Quality\t#1 ID\t#2 ID\t#1 Strin\t#2 String\n1\t1\t2\ta\tb\n");
         assert_eq!(line, 1);
         assert!(expected.contains("`#1 String`"), "{expected}");
     }
@@ -522,9 +424,7 @@ mod tests {
 
     #[test]
     fn missing_file_is_an_io_error_naming_it() {
-        let err = GlueFormat::Rte
-            .read(Path::new("/nonexistent/dev.tsv"))
-            .expect_err("no file");
+        let err = GlueFormat::Rte.read(Path::new("/nonexistent/dev.tsv")).expect_err("no file");
         assert!(err.to_string().contains("/nonexistent/dev.tsv"), "{err}");
     }
 
@@ -533,10 +433,7 @@ mod tests {
         let f = temp_file(b"sentence\tlabel\ngood\t2\n");
         let err = GlueFormat::Sst2.read(f.path()).expect_err("bad label");
         let msg = err.to_string();
-        assert!(
-            msg.starts_with(&format!("{}:2: expected a label in", f.path().display())),
-            "{msg}"
-        );
+        assert!(msg.starts_with(&format!("{}:2: expected a label in", f.path().display())), "{msg}");
         assert!(msg.ends_with("found \"2\""), "{msg}");
     }
 }

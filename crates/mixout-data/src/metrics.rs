@@ -32,13 +32,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in a fixed order.
-    pub const ALL: [Metric; 5] = [
-        Metric::Accuracy,
-        Metric::F1,
-        Metric::Mcc,
-        Metric::Pearson,
-        Metric::Spearman,
-    ];
+    pub const ALL: [Metric; 5] = [Metric::Accuracy, Metric::F1, Metric::Mcc, Metric::Pearson, Metric::Spearman];
 
     /// The name used in task specs, configs and result files.
     pub fn name(self) -> &'static str {
@@ -53,9 +47,7 @@ impl Metric {
 
     /// Looks a metric up by name, ignoring case.
     pub fn from_name(name: &str) -> Option<Metric> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(name))
+        Self::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name))
     }
 
     /// Whether the metric scores class predictions (rather than real-valued scores).
@@ -89,10 +81,7 @@ impl Predictions {
 }
 
 fn check_lengths(pred: usize, gold: usize) {
-    assert_eq!(
-        pred, gold,
-        "metric called with {pred} predictions for {gold} gold labels"
-    );
+    assert_eq!(pred, gold, "metric called with {pred} predictions for {gold} gold labels");
 }
 
 /// Fraction of predictions equal to the gold class; 0 for empty input.
@@ -254,21 +243,10 @@ fn score_metric(metric: Metric, pred: &[f64], gold: &[f64]) -> f64 {
 ///
 /// Errors when the lengths differ, the set is empty, the prediction or label kind does
 /// not match the task, or a class index is outside the task's labels.
-pub fn evaluate(
-    task: &TaskSpec,
-    preds: &Predictions,
-    gold: &[Label],
-) -> Result<BTreeMap<String, f64>> {
-    let fail = |message: String| DataError::Evaluation {
-        task: task.name.clone(),
-        message,
-    };
+pub fn evaluate(task: &TaskSpec, preds: &Predictions, gold: &[Label]) -> Result<BTreeMap<String, f64>> {
+    let fail = |message: String| DataError::Evaluation { task: task.name.clone(), message };
     if preds.len() != gold.len() {
-        return Err(fail(format!(
-            "{} predictions for {} gold labels",
-            preds.len(),
-            gold.len()
-        )));
+        return Err(fail(format!("{} predictions for {} gold labels", preds.len(), gold.len())));
     }
     if gold.is_empty() {
         return Err(fail("no examples to evaluate".to_owned()));
@@ -276,11 +254,7 @@ pub fn evaluate(
     let metrics = task
         .metrics
         .iter()
-        .map(|name| {
-            Metric::from_name(name)
-                .map(|m| (name, m))
-                .ok_or_else(|| fail(format!("unknown metric `{name}`")))
-        })
+        .map(|name| Metric::from_name(name).map(|m| (name, m)).ok_or_else(|| fail(format!("unknown metric `{name}`"))))
         .collect::<Result<Vec<_>>>()?;
 
     let mut out = BTreeMap::new();
@@ -292,15 +266,11 @@ pub fn evaluate(
                 .enumerate()
                 .map(|(i, l)| match l {
                     Label::Class(c) if *c < n_labels => Ok(*c),
-                    other => Err(fail(format!(
-                        "gold label {i} is {other:?}, expected a class below {n_labels}"
-                    ))),
+                    other => Err(fail(format!("gold label {i} is {other:?}, expected a class below {n_labels}"))),
                 })
                 .collect::<Result<Vec<_>>>()?;
             if let Some((i, p)) = pred.iter().enumerate().find(|(_, p)| **p >= n_labels) {
-                return Err(fail(format!(
-                    "prediction {i} is class {p}, but the task has {n_labels} labels"
-                )));
+                return Err(fail(format!("prediction {i} is class {p}, but the task has {n_labels} labels")));
             }
             for (name, metric) in metrics {
                 out.insert(name.clone(), class_metric(metric, pred, &gold));
@@ -312,9 +282,7 @@ pub fn evaluate(
                 .enumerate()
                 .map(|(i, l)| match l {
                     Label::Score(s) => Ok(f64::from(*s)),
-                    other => Err(fail(format!(
-                        "gold label {i} is {other:?}, expected a score"
-                    ))),
+                    other => Err(fail(format!("gold label {i} is {other:?}, expected a score"))),
                 })
                 .collect::<Result<Vec<_>>>()?;
             let pred: Vec<f64> = pred.iter().map(|p| f64::from(*p)).collect();
@@ -323,9 +291,7 @@ pub fn evaluate(
             }
         }
         (kind, _) => {
-            return Err(fail(format!(
-                "{kind:?} task given the wrong kind of predictions"
-            )));
+            return Err(fail(format!("{kind:?} task given the wrong kind of predictions")));
         }
     }
     Ok(out)
@@ -358,10 +324,7 @@ mod tests {
     #[test]
     fn mcc_binary_by_hand() {
         // tp=2 tn=1 fp=1 fn=1: (2*1-1*1)/sqrt(3*3*2*2) = 1/6.
-        assert!(close(
-            matthews_corrcoef(&[1, 0, 1, 1, 0], &[1, 1, 1, 0, 0]),
-            1.0 / 6.0
-        ));
+        assert!(close(matthews_corrcoef(&[1, 0, 1, 1, 0], &[1, 1, 1, 0, 0]), 1.0 / 6.0));
         assert!(close(matthews_corrcoef(&[0, 1, 0, 1], &[0, 1, 0, 1]), 1.0));
         assert!(close(matthews_corrcoef(&[1, 0, 1, 0], &[0, 1, 0, 1]), -1.0));
         // Constant prediction: 0, not NaN.
@@ -381,10 +344,7 @@ mod tests {
         assert!(close(pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]), 1.0));
         assert!(close(pearson(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), -1.0));
         // x=(1,2,3,4) y=(1,3,2,4): sxy=4, sxx=syy=5 -> 0.8.
-        assert!(close(
-            pearson(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]),
-            0.8
-        ));
+        assert!(close(pearson(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]), 0.8));
         assert_eq!(pearson(&[2.0, 2.0, 2.0], &[1.0, 2.0, 3.0]), 0.0);
         assert_eq!(pearson(&[1.0], &[1.0]), 0.0);
         assert_eq!(pearson(&[1.0, f64::NAN], &[1.0, 2.0]), 0.0);
@@ -392,27 +352,18 @@ mod tests {
 
     #[test]
     fn ranks_average_ties() {
-        assert_eq!(
-            average_ranks(&[10.0, 20.0, 20.0, 5.0]),
-            vec![2.0, 3.5, 3.5, 1.0]
-        );
+        assert_eq!(average_ranks(&[10.0, 20.0, 20.0, 5.0]), vec![2.0, 3.5, 3.5, 1.0]);
         assert_eq!(average_ranks(&[1.0, 1.0, 1.0]), vec![2.0, 2.0, 2.0]);
     }
 
     #[test]
     fn spearman_by_hand() {
         // Monotone but non-linear: rank correlation 1.
-        assert!(close(
-            spearman(&[1.0, 2.0, 3.0, 4.0], &[1.0, 8.0, 27.0, 64.0]),
-            1.0
-        ));
+        assert!(close(spearman(&[1.0, 2.0, 3.0, 4.0], &[1.0, 8.0, 27.0, 64.0]), 1.0));
         // x ranks (1,2,3,4), y=(1,3,3,2) ranks (1,3.5,3.5,2):
         // centred x (-1.5,-.5,.5,1.5), y (-1.5,1,1,-.5): sxy=2.25-.5+.5-.75=1.5,
         // sxx=5, syy=2.25+1+1+.25=4.5 -> 1.5/sqrt(22.5).
-        assert!(close(
-            spearman(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 3.0, 2.0]),
-            1.5 / 22.5f64.sqrt()
-        ));
+        assert!(close(spearman(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 3.0, 2.0]), 1.5 / 22.5f64.sqrt()));
         assert_eq!(spearman(&[3.0, 3.0], &[1.0, 2.0]), 0.0);
     }
 

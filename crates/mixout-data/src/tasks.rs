@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, Result};
-use crate::glue::{
-    glue_file, read_table, Column, Example, GlueFormat, Label, LabelKind, TableLayout,
-};
+use crate::glue::{glue_file, read_table, Column, Example, GlueFormat, Label, LabelKind, TableLayout};
 use crate::metrics::{class_metric, Metric};
 
 /// Whether a task predicts a class or a real value.
@@ -147,18 +145,10 @@ impl TaskSpec {
             known: GlueFormat::ALL.map(GlueFormat::name).join(", "),
         })?;
         let (kind, metrics) = match format {
-            GlueFormat::Rte | GlueFormat::Sst2 => {
-                (TaskKind::Classification, vec![Metric::Accuracy])
-            }
+            GlueFormat::Rte | GlueFormat::Sst2 => (TaskKind::Classification, vec![Metric::Accuracy]),
             GlueFormat::Mrpc => (TaskKind::Classification, vec![Metric::F1, Metric::Accuracy]),
-            GlueFormat::Cola => (
-                TaskKind::Classification,
-                vec![Metric::Mcc, Metric::Accuracy],
-            ),
-            GlueFormat::Stsb => (
-                TaskKind::Regression,
-                vec![Metric::Spearman, Metric::Pearson],
-            ),
+            GlueFormat::Cola => (TaskKind::Classification, vec![Metric::Mcc, Metric::Accuracy]),
+            GlueFormat::Stsb => (TaskKind::Regression, vec![Metric::Spearman, Metric::Pearson]),
         };
         Ok(TaskSpec {
             name: format.name().to_owned(),
@@ -166,10 +156,7 @@ impl TaskSpec {
             labels: format.labels().iter().map(|s| s.to_string()).collect(),
             metric: metrics[0].name().to_owned(),
             metrics: metrics.iter().map(|m| m.name().to_owned()).collect(),
-            source: TaskSource::Glue {
-                format,
-                dir: glue_dir.join(format.name()),
-            },
+            source: TaskSource::Glue { format, dir: glue_dir.join(format.name()) },
         })
     }
 
@@ -177,15 +164,8 @@ impl TaskSpec {
     /// metric) now, so a sweep fails before its first run rather than in the middle.
     pub fn custom(config: &CustomTaskConfig) -> Result<TaskSpec> {
         custom_layout(config)?;
-        let invalid = |message: String| DataError::InvalidTask {
-            task: config.name.clone(),
-            message,
-        };
-        let kind = if config.labels.is_some() {
-            TaskKind::Classification
-        } else {
-            TaskKind::Regression
-        };
+        let invalid = |message: String| DataError::InvalidTask { task: config.name.clone(), message };
+        let kind = if config.labels.is_some() { TaskKind::Classification } else { TaskKind::Regression };
         let labels = config.labels.clone().unwrap_or_default();
         let default_metric = match kind {
             TaskKind::Classification => Metric::Accuracy,
@@ -202,11 +182,7 @@ impl TaskSpec {
             return Err(invalid(format!(
                 "metric `{}` does not fit a {} task ({})",
                 metric.name(),
-                if kind == TaskKind::Classification {
-                    "classification"
-                } else {
-                    "regression"
-                },
+                if kind == TaskKind::Classification { "classification" } else { "regression" },
                 "a task without `labels` is a regression task"
             )));
         }
@@ -295,10 +271,7 @@ impl TaskSpec {
 
 /// Turns a custom task definition into a reader layout, checking it on the way.
 fn custom_layout(config: &CustomTaskConfig) -> Result<TableLayout> {
-    let invalid = |message: String| DataError::InvalidTask {
-        task: config.name.clone(),
-        message,
-    };
+    let invalid = |message: String| DataError::InvalidTask { task: config.name.clone(), message };
     if config.name.trim().is_empty() {
         return Err(invalid("the task name is empty".to_owned()));
     }
@@ -310,30 +283,18 @@ fn custom_layout(config: &CustomTaskConfig) -> Result<TableLayout> {
         if config.header {
             Ok(Column::Name(value.to_owned()))
         } else {
-            value
-                .trim()
-                .parse::<usize>()
-                .map(Column::Index)
-                .map_err(|_| {
-                    invalid(format!(
-                    "`{field}: {value}` must be a 0-based column index because `header` is false"
-                ))
-                })
+            value.trim().parse::<usize>().map(Column::Index).map_err(|_| {
+                invalid(format!("`{field}: {value}` must be a 0-based column index because `header` is false"))
+            })
         }
     };
     let label_kind = match &config.labels {
         None => LabelKind::Score { range: None },
         Some(labels) => {
             if labels.len() < 2 {
-                return Err(invalid(format!(
-                    "`labels` needs at least two classes, found {labels:?}"
-                )));
+                return Err(invalid(format!("`labels` needs at least two classes, found {labels:?}")));
             }
-            if let Some(dup) = labels
-                .iter()
-                .enumerate()
-                .find(|(i, l)| labels[..*i].contains(l))
-            {
+            if let Some(dup) = labels.iter().enumerate().find(|(i, l)| labels[..*i].contains(l)) {
                 return Err(invalid(format!("label `{}` is listed twice", dup.1)));
             }
             LabelKind::Classes(labels.clone())
@@ -344,11 +305,7 @@ fn custom_layout(config: &CustomTaskConfig) -> Result<TableLayout> {
         header: config.header,
         n_fields: None,
         text_a: column("text_a", &config.text_a)?,
-        text_b: config
-            .text_b
-            .as_deref()
-            .map(|b| column("text_b", b))
-            .transpose()?,
+        text_b: config.text_b.as_deref().map(|b| column("text_b", b)).transpose()?,
         label: column("label", &config.label)?,
         label_kind,
     })
@@ -375,15 +332,9 @@ mod tests {
         let cola = TaskSpec::glue("CoLA", dir).expect("known");
         assert_eq!(cola.metrics, ["mcc", "accuracy"]);
         let stsb = TaskSpec::glue("sts-b", dir).expect("known");
-        assert_eq!(
-            (stsb.kind, stsb.labels.len(), stsb.num_labels()),
-            (TaskKind::Regression, 0, 1)
-        );
+        assert_eq!((stsb.kind, stsb.labels.len(), stsb.num_labels()), (TaskKind::Regression, 0, 1));
         assert_eq!(stsb.metrics, ["spearman", "pearson"]);
-        assert_eq!(
-            stsb.path(Split::Train),
-            Path::new("/data/glue/STS-B/train.tsv")
-        );
+        assert_eq!(stsb.path(Split::Train), Path::new("/data/glue/STS-B/train.tsv"));
         let sst = TaskSpec::glue("SST-2", dir).expect("known");
         assert_eq!((sst.metric.as_str(), sst.num_labels()), ("accuracy", 2));
     }
@@ -392,10 +343,7 @@ mod tests {
     fn unknown_glue_task_lists_known_ones() {
         let err = TaskSpec::glue("QNLI", Path::new(".")).expect_err("unknown");
         let msg = err.to_string();
-        assert!(
-            msg.contains("QNLI") && msg.contains("RTE, MRPC, CoLA, STS-B, SST-2"),
-            "{msg}"
-        );
+        assert!(msg.contains("QNLI") && msg.contains("RTE, MRPC, CoLA, STS-B, SST-2"), "{msg}");
     }
 
     #[test]
@@ -407,26 +355,19 @@ mod tests {
         let spec = TaskSpec::custom(&cfg).expect("valid task");
         assert_eq!(spec.kind, TaskKind::Classification);
         assert_eq!(spec.metrics, ["accuracy"]);
-        let cfg = config(
-            r#"{"name":"r","train":"a","dev":"b","text_a":"s","label":"y","metric":"pearson"}"#,
-        )
-        .expect("valid config");
+        let cfg = config(r#"{"name":"r","train":"a","dev":"b","text_a":"s","label":"y","metric":"pearson"}"#)
+            .expect("valid config");
         let spec = TaskSpec::custom(&cfg).expect("valid task");
         assert_eq!(
             (spec.kind, spec.metrics.clone()),
-            (
-                TaskKind::Regression,
-                vec!["pearson".into(), "spearman".into()]
-            )
+            (TaskKind::Regression, vec!["pearson".into(), "spearman".into()])
         );
     }
 
     #[test]
     fn custom_config_rejects_unknown_fields() {
-        let err = config(
-            r#"{"name":"t","train":"a","dev":"b","text_a":"s","label":"y","lables":["a","b"]}"#,
-        )
-        .expect_err("typo must not be ignored");
+        let err = config(r#"{"name":"t","train":"a","dev":"b","text_a":"s","label":"y","lables":["a","b"]}"#)
+            .expect_err("typo must not be ignored");
         assert!(err.to_string().contains("lables"), "{err}");
     }
 
@@ -434,25 +375,13 @@ mod tests {
     fn custom_config_validation() {
         let base = r#""name":"t","train":"a","dev":"b","text_a":"s","label":"y""#;
         let bad = [
-            (
-                format!(r#"{{{base},"labels":["a","b"],"metric":"spearman"}}"#),
-                "does not fit",
-            ),
+            (format!(r#"{{{base},"labels":["a","b"],"metric":"spearman"}}"#), "does not fit"),
             (format!(r#"{{{base},"metric":"accuracy"}}"#), "does not fit"),
-            (
-                format!(r#"{{{base},"labels":["a","b","c"],"metric":"f1"}}"#),
-                "exactly two labels",
-            ),
-            (
-                format!(r#"{{{base},"labels":["a","b"],"metric":"auc"}}"#),
-                "unknown metric",
-            ),
+            (format!(r#"{{{base},"labels":["a","b","c"],"metric":"f1"}}"#), "exactly two labels"),
+            (format!(r#"{{{base},"labels":["a","b"],"metric":"auc"}}"#), "unknown metric"),
             (format!(r#"{{{base},"labels":["a"]}}"#), "at least two"),
             (format!(r#"{{{base},"labels":["a","a"]}}"#), "listed twice"),
-            (
-                format!(r#"{{{base},"header":false}}"#),
-                "0-based column index",
-            ),
+            (format!(r#"{{{base},"header":false}}"#), "0-based column index"),
             (format!(r#"{{{base},"delimiter":"\n"}}"#), "line break"),
         ];
         for (json, needle) in bad {
@@ -465,11 +394,7 @@ mod tests {
     #[test]
     fn custom_task_loads_by_name_and_by_index() {
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(
-            dir.path().join("train.csv"),
-            "y,premise,hyp\np,a b,c\nn,d,e\n",
-        )
-        .expect("write");
+        std::fs::write(dir.path().join("train.csv"), "y,premise,hyp\np,a b,c\nn,d,e\n").expect("write");
         std::fs::write(dir.path().join("dev.txt"), "0.5|x|y\n2|z|w\n").expect("write");
         let cfg = config(
             r#"{"name":"nli","train":"train.csv","dev":"train.csv","delimiter":",","text_a":"premise","text_b":"hyp","label":"y","labels":["n","p"]}"#,
@@ -479,22 +404,13 @@ mod tests {
         let spec = TaskSpec::custom(&cfg).expect("valid task");
         let train = spec.load(Split::Train).expect("loads");
         assert_eq!(train.len(), 2);
-        assert_eq!(
-            (train[0].text_a.as_str(), train[0].text_b.as_deref()),
-            ("a b", Some("c"))
-        );
-        assert_eq!(
-            (train[0].label, train[1].label),
-            (Label::Class(1), Label::Class(0))
-        );
+        assert_eq!((train[0].text_a.as_str(), train[0].text_b.as_deref()), ("a b", Some("c")));
+        assert_eq!((train[0].label, train[1].label), (Label::Class(1), Label::Class(0)));
 
         let cfg = config(r#"{"name":"reg","train":"dev.txt","dev":"dev.txt","delimiter":"|","header":false,"text_a":"1","label":"0"}"#)
             .expect("valid")
             .with_base_dir(dir.path());
-        let dev = TaskSpec::custom(&cfg)
-            .expect("valid task")
-            .load(Split::Dev)
-            .expect("loads");
+        let dev = TaskSpec::custom(&cfg).expect("valid task").load(Split::Dev).expect("loads");
         assert_eq!(dev[1].label, Label::Score(2.0));
         assert_eq!(dev[1].text_a, "z");
         assert_eq!(dev[1].text_b, None);
@@ -517,59 +433,24 @@ mod tests {
             labels: Some(vec!["0".into(), "1".into()]),
             metric: None,
         };
-        let err = TaskSpec::custom(&cfg)
-            .expect("valid")
-            .load(Split::Dev)
-            .expect_err("no label column");
+        let err = TaskSpec::custom(&cfg).expect("valid").load(Split::Dev).expect_err("no label column");
         let msg = err.to_string();
-        assert!(
-            msg.contains(&format!("{}:1:", path.display())) && msg.contains("`label`"),
-            "{msg}"
-        );
+        assert!(msg.contains(&format!("{}:1:", path.display())) && msg.contains("`label`"), "{msg}");
     }
 
     #[test]
     fn chance_score_by_hand() {
-        let ex = |c: usize| Example {
-            text_a: String::new(),
-            text_b: None,
-            label: Label::Class(c),
-        };
+        let ex = |c: usize| Example { text_a: String::new(), text_b: None, label: Label::Class(c) };
         let dev: Vec<Example> = [1, 1, 1, 0].into_iter().map(ex).collect();
         let dir = Path::new(".");
         // Majority class 1 on 3 of 4: accuracy 75 %, F1 = 2*3/(2*3+1) = 6/7, MCC 0.
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
-        assert!(close(
-            TaskSpec::glue("RTE", dir)
-                .expect("known")
-                .chance_score(&dev),
-            75.0
-        ));
-        assert!(close(
-            TaskSpec::glue("MRPC", dir)
-                .expect("known")
-                .chance_score(&dev),
-            600.0 / 7.0
-        ));
-        assert_eq!(
-            TaskSpec::glue("CoLA", dir)
-                .expect("known")
-                .chance_score(&dev),
-            0.0
-        );
+        assert!(close(TaskSpec::glue("RTE", dir).expect("known").chance_score(&dev), 75.0));
+        assert!(close(TaskSpec::glue("MRPC", dir).expect("known").chance_score(&dev), 600.0 / 7.0));
+        assert_eq!(TaskSpec::glue("CoLA", dir).expect("known").chance_score(&dev), 0.0);
         // Tie goes to class 0: F1 of predicting all-negative is 0.
         let tie: Vec<Example> = [0, 1].into_iter().map(ex).collect();
-        assert_eq!(
-            TaskSpec::glue("MRPC", dir)
-                .expect("known")
-                .chance_score(&tie),
-            0.0
-        );
-        assert_eq!(
-            TaskSpec::glue("MRPC", dir)
-                .expect("known")
-                .chance_score(&[]),
-            0.0
-        );
+        assert_eq!(TaskSpec::glue("MRPC", dir).expect("known").chance_score(&tie), 0.0);
+        assert_eq!(TaskSpec::glue("MRPC", dir).expect("known").chance_score(&[]), 0.0);
     }
 }

@@ -90,12 +90,7 @@ impl Tokenizer {
         let (lower_case, strip_accents) = match fs::read_to_string(&config_path) {
             Ok(text) => casing_from_config(&config_path, &text)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (true, true),
-            Err(source) => {
-                return Err(DataError::Io {
-                    path: config_path,
-                    cause: source,
-                })
-            }
+            Err(source) => return Err(DataError::Io { path: config_path, cause: source }),
         };
         Self::from_vocab(&dir.join("vocab.txt"), lower_case, strip_accents)
     }
@@ -103,18 +98,12 @@ impl Tokenizer {
     /// Builds RoBERTa's byte-level BPE tokenizer from `vocab.json` and `merges.txt`.
     pub fn from_bpe(vocab_path: &Path, merges_path: &Path) -> Result<Tokenizer> {
         for p in [vocab_path, merges_path] {
-            fs::metadata(p).map_err(|source| DataError::Io {
-                path: p.to_path_buf(),
-                cause: source,
-            })?;
+            fs::metadata(p).map_err(|source| DataError::Io { path: p.to_path_buf(), cause: source })?;
         }
-        let fail = |message: String| DataError::Tokenizer {
-            path: vocab_path.to_path_buf(),
-            message,
-        };
+        let fail = |message: String| DataError::Tokenizer { path: vocab_path.to_path_buf(), message };
         // add_prefix_space false: Hugging Face's RoBERTa tokenizer default.
-        let inner = RobertaTokenizer::from_file(vocab_path, merges_path, false, false)
-            .map_err(|e| fail(e.to_string()))?;
+        let inner =
+            RobertaTokenizer::from_file(vocab_path, merges_path, false, false).map_err(|e| fail(e.to_string()))?;
         let values = inner.vocab().values();
         let [cls_id, sep_id, pad_id] = special_ids(values, ["<s>", "</s>", "<pad>"], vocab_path)?;
         let vocab_size = values.len();
@@ -131,22 +120,11 @@ impl Tokenizer {
     }
 
     /// Builds a tokenizer from a WordPiece `vocab.txt` with explicit casing options.
-    pub fn from_vocab(
-        vocab_path: &Path,
-        lower_case: bool,
-        strip_accents: bool,
-    ) -> Result<Tokenizer> {
+    pub fn from_vocab(vocab_path: &Path, lower_case: bool, strip_accents: bool) -> Result<Tokenizer> {
         // Checked first so a missing file gets the usual I/O message with its path.
-        fs::metadata(vocab_path).map_err(|source| DataError::Io {
-            path: vocab_path.to_path_buf(),
-            cause: source,
-        })?;
-        let fail = |message: String| DataError::Tokenizer {
-            path: vocab_path.to_path_buf(),
-            message,
-        };
-        let inner = BertTokenizer::from_file(vocab_path, lower_case, strip_accents)
-            .map_err(|e| fail(e.to_string()))?;
+        fs::metadata(vocab_path).map_err(|source| DataError::Io { path: vocab_path.to_path_buf(), cause: source })?;
+        let fail = |message: String| DataError::Tokenizer { path: vocab_path.to_path_buf(), message };
+        let inner = BertTokenizer::from_file(vocab_path, lower_case, strip_accents).map_err(|e| fail(e.to_string()))?;
         let values = inner.vocab().values();
         let [cls_id, sep_id, pad_id] = special_ids(values, ["[CLS]", "[SEP]", "[PAD]"], vocab_path)?;
         let vocab_size = values.len();
@@ -176,8 +154,7 @@ impl Tokenizer {
             (false, _) => 2,
         };
         let budget = max_len.saturating_sub(n_special);
-        let (keep_a, keep_b) =
-            truncation_lengths(ids_a.len(), ids_b.as_ref().map_or(0, Vec::len), budget);
+        let (keep_a, keep_b) = truncation_lengths(ids_a.len(), ids_b.as_ref().map_or(0, Vec::len), budget);
         ids_a.truncate(keep_a);
         if let Some(ids_b) = ids_b.as_mut() {
             ids_b.truncate(keep_b);
@@ -199,18 +176,12 @@ impl Tokenizer {
         // RoBERTa has a single segment embedding: every id is 0.
         let mut token_type_ids = vec![0; first_segment];
         token_type_ids.resize(input_ids.len(), if bpe { 0 } else { 1 });
-        Encoded {
-            input_ids,
-            token_type_ids,
-        }
+        Encoded { input_ids, token_type_ids }
     }
 
     /// Encodes every example (in parallel; the output keeps the input order).
     pub fn encode_all(&self, examples: &[Example], max_len: usize) -> Vec<Encoded> {
-        examples
-            .par_iter()
-            .map(|e| self.encode(&e.text_a, e.text_b.as_deref(), max_len))
-            .collect()
+        examples.par_iter().map(|e| self.encode(&e.text_a, e.text_b.as_deref(), max_len)).collect()
     }
 
     /// WordPiece ids of a text, without special tokens or truncation.
@@ -258,39 +229,26 @@ impl Tokenizer {
 }
 
 /// The ids of the start, separator and padding tokens, or an error naming the missing one.
-fn special_ids(
-    values: &HashMap<String, i64>,
-    tokens: [&str; 3],
-    vocab_path: &Path,
-) -> Result<[i64; 3]> {
+fn special_ids(values: &HashMap<String, i64>, tokens: [&str; 3], vocab_path: &Path) -> Result<[i64; 3]> {
     let mut out = [0; 3];
     for (slot, token) in out.iter_mut().zip(tokens) {
-        *slot = values
-            .get(token)
-            .copied()
-            .ok_or_else(|| DataError::Tokenizer {
-                path: vocab_path.to_path_buf(),
-                message: format!("the vocabulary has no `{token}` token"),
-            })?;
+        *slot = values.get(token).copied().ok_or_else(|| DataError::Tokenizer {
+            path: vocab_path.to_path_buf(),
+            message: format!("the vocabulary has no `{token}` token"),
+        })?;
     }
     Ok(out)
 }
 
 /// Reads `(lower_case, strip_accents)` from a `tokenizer_config.json`.
 fn casing_from_config(path: &Path, text: &str) -> Result<(bool, bool)> {
-    let fail = |message: String| DataError::Tokenizer {
-        path: path.to_path_buf(),
-        message,
-    };
-    let config: Value =
-        serde_json::from_str(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+    let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };
+    let config: Value = serde_json::from_str(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     let flag = |key: &str| -> Result<Option<bool>> {
         match config.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(fail(format!(
-                "expected `{key}` to be true, false or null, found {other}"
-            ))),
+            Some(other) => Err(fail(format!("expected `{key}` to be true, false or null, found {other}"))),
         }
     };
     let lower_case = flag("do_lower_case")?.unwrap_or(true);
@@ -313,17 +271,9 @@ fn truncation_lengths(len_a: usize, len_b: usize, budget: usize) -> (usize, usiz
         return (len_a, len_b);
     }
     let swapped = len_a > len_b;
-    let (short, long) = if swapped {
-        (len_b, len_a)
-    } else {
-        (len_a, len_b)
-    };
+    let (short, long) = if swapped { (len_b, len_a) } else { (len_a, len_b) };
     let mut keep_short = short;
-    let mut keep_long = if short > budget {
-        short
-    } else {
-        short.max(budget - short)
-    };
+    let mut keep_long = if short > budget { short } else { short.max(budget - short) };
     if keep_short + keep_long > budget {
         keep_short = budget / 2;
         keep_long = keep_short + budget % 2;
@@ -427,18 +377,13 @@ mod tests {
     fn casing_follows_hugging_face_defaults() {
         let p = Path::new("tokenizer_config.json");
         assert_eq!(casing_from_config(p, "{}").expect("valid"), (true, true));
+        assert_eq!(casing_from_config(p, r#"{"do_lower_case": false}"#).expect("valid"), (false, false));
         assert_eq!(
-            casing_from_config(p, r#"{"do_lower_case": false}"#).expect("valid"),
-            (false, false)
-        );
-        assert_eq!(
-            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": null}"#)
-                .expect("valid"),
+            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": null}"#).expect("valid"),
             (true, true)
         );
         assert_eq!(
-            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": false}"#)
-                .expect("valid"),
+            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": false}"#).expect("valid"),
             (true, false)
         );
         let err = casing_from_config(p, r#"{"do_lower_case": "yes"}"#).expect_err("wrong type");

@@ -39,11 +39,7 @@ fn classification_row_counts_and_label_balance() {
         assert_eq!(class_counts(&train, 2), train_counts, "{name} train");
         assert_eq!(class_counts(&dev, 2), dev_counts, "{name} dev");
         let pairs = train.iter().filter(|e| e.text_b.is_some()).count();
-        let expect_pairs = if matches!(name, "RTE" | "MRPC") {
-            n_train
-        } else {
-            0
-        };
+        let expect_pairs = if matches!(name, "RTE" | "MRPC") { n_train } else { 0 };
         assert_eq!(pairs, expect_pairs, "{name} pair count");
     }
 }
@@ -78,29 +74,14 @@ fn quirks_are_handled() {
         return;
     };
     // MRPC's BOM must not hide the `Quality` column, and bare quotes stay in the text.
-    let mrpc = TaskSpec::glue("MRPC", &glue)
-        .expect("known")
-        .load(Split::Train)
-        .expect("reads");
-    assert!(mrpc[0]
-        .text_a
-        .starts_with("Amrozi accused his brother , whom he called \" the witness \""));
+    let mrpc = TaskSpec::glue("MRPC", &glue).expect("known").load(Split::Train).expect("reads");
+    assert!(mrpc[0].text_a.starts_with("Amrozi accused his brother , whom he called \" the witness \""));
     // The pair the F0restL1n copy lacked is present.
-    assert!(mrpc
-        .iter()
-        .any(|e| e.text_a.starts_with("Officials at Brandeis said")
-            || e.text_b
-                .as_deref()
-                .is_some_and(|b| b.starts_with("Officials at Brandeis said"))));
+    assert!(mrpc.iter().any(|e| e.text_a.starts_with("Officials at Brandeis said")
+        || e.text_b.as_deref().is_some_and(|b| b.starts_with("Officials at Brandeis said"))));
     // CoLA: first line is data, not a header.
-    let cola = TaskSpec::glue("CoLA", &glue)
-        .expect("known")
-        .load(Split::Train)
-        .expect("reads");
-    assert_eq!(
-        cola[0].text_a,
-        "Our friends won't buy this analysis, let alone the next one we propose."
-    );
+    let cola = TaskSpec::glue("CoLA", &glue).expect("known").load(Split::Train).expect("reads");
+    assert_eq!(cola[0].text_a, "Our friends won't buy this analysis, let alone the next one we propose.");
     assert_eq!(cola[0].label, Label::Class(1));
 }
 
@@ -132,16 +113,10 @@ fn evaluate_on_real_dev_sets() {
         let task = TaskSpec::glue(name, &glue).expect("known");
         let dev = task.load(Split::Dev).expect("reads");
         let gold: Vec<Label> = dev.iter().map(|e| e.label).collect();
-        let perfect: Vec<usize> = gold
-            .iter()
-            .map(|l| if let Label::Class(c) = l { *c } else { 0 })
-            .collect();
+        let perfect: Vec<usize> = gold.iter().map(|l| if let Label::Class(c) = l { *c } else { 0 }).collect();
         let scores = evaluate(&task, &Predictions::Classes(perfect), &gold).expect("evaluates");
         assert_eq!(scores.len(), task.metrics.len());
-        assert!(
-            scores.values().all(|v| (v - 100.0).abs() < 1e-9),
-            "{name}: {scores:?}"
-        );
+        assert!(scores.values().all(|v| (v - 100.0).abs() < 1e-9), "{name}: {scores:?}");
     }
     let task = TaskSpec::glue("STS-B", &glue).expect("known");
     let dev = task.load(Split::Dev).expect("reads");

@@ -13,9 +13,7 @@ const MODEL: &str = "paraphrase-MiniLM-L3-v2";
 const MAX_LEN: usize = 128;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// Each non-comment line: `<number of segment-0 tokens> <ids...>`.
@@ -28,10 +26,7 @@ fn read_id_fixture(name: &str) -> Vec<Encoded> {
             let n0 = nums[0] as usize;
             let input_ids = nums[1..].to_vec();
             let token_type_ids = (0..input_ids.len()).map(|i| i64::from(i >= n0)).collect();
-            Encoded {
-                input_ids,
-                token_type_ids,
-            }
+            Encoded { input_ids, token_type_ids }
         })
         .collect()
 }
@@ -40,11 +35,7 @@ fn check_task(tok: &Tokenizer, glue: &Path, task: &str, fixture_name: &str) -> u
     let spec = TaskSpec::glue(task, glue).expect("known");
     let dev = spec.load(Split::Dev).expect("reads");
     let expected = read_id_fixture(fixture_name);
-    assert_eq!(
-        dev.len(),
-        expected.len(),
-        "{task}: fixture rows vs dev rows"
-    );
+    assert_eq!(dev.len(), expected.len(), "{task}: fixture rows vs dev rows");
     let got = tok.encode_all(&dev, MAX_LEN);
     let mismatches: Vec<usize> = (0..dev.len()).filter(|&i| got[i] != expected[i]).collect();
     if let Some(&i) = mismatches.first() {
@@ -69,10 +60,7 @@ fn rte_and_mrpc_dev_match_hugging_face() {
     };
     let tok = Tokenizer::from_model_dir(&model).expect("tokenizer builds");
     assert!(tok.lower_case() && tok.strip_accents());
-    assert_eq!(
-        (tok.pad_id(), tok.cls_id(), tok.sep_id(), tok.vocab_size()),
-        (0, 101, 102, 30522)
-    );
+    assert_eq!((tok.pad_id(), tok.cls_id(), tok.sep_id(), tok.vocab_size()), (0, 101, 102, 30522));
     let truncated = check_task(&tok, &glue, "RTE", "tokenizer_L3_rte_dev.txt");
     // Truncation is exercised: RTE has long premises (MRPC pairs all fit in 128).
     assert!(truncated > 0, "no RTE pair reached {MAX_LEN} tokens");
@@ -118,16 +106,10 @@ fn cache_returns_the_same_encodings_once() {
         return;
     };
     let tok = Tokenizer::from_model_dir(&model).expect("tokenizer builds");
-    let dev = TaskSpec::glue("RTE", &glue)
-        .expect("known")
-        .load(Split::Dev)
-        .expect("reads");
+    let dev = TaskSpec::glue("RTE", &glue).expect("known").load(Split::Dev).expect("reads");
     let first = encode_cached(&tok, "RTE", Split::Dev, 64, &dev);
     let second = encode_cached(&tok, "RTE", Split::Dev, 64, &dev);
-    assert!(
-        Arc::ptr_eq(&first, &second),
-        "second call must hit the cache"
-    );
+    assert!(Arc::ptr_eq(&first, &second), "second call must hit the cache");
     assert_eq!(*first, tok.encode_all(&dev, 64));
     // Different examples under the same name are not confused with the cached ones.
     let subset = encode_cached(&tok, "RTE", Split::Dev, 64, &dev[..10]);
@@ -139,8 +121,5 @@ fn cache_returns_the_same_encodings_once() {
 #[test]
 fn missing_model_folder_is_an_error_naming_the_vocab() {
     let err = Tokenizer::from_model_dir(Path::new("/nonexistent/model")).expect_err("no files");
-    assert!(
-        err.to_string().contains("/nonexistent/model/vocab.txt"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("/nonexistent/model/vocab.txt"), "{err}");
 }

@@ -96,11 +96,7 @@ fn anchored(px: f64, h: HPos, v: VPos) -> TextStyle<'static> {
 
 /// Runs a drawing function on a fresh bitmap of `size` and saves it, mapping any
 /// failure to [`ReportError::Plot`] naming the file.
-fn render(
-    path: &Path,
-    size: (u32, u32),
-    draw: impl FnOnce(&Area<'_>) -> DrawResult<()>,
-) -> Result<()> {
+fn render(path: &Path, size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> DrawResult<()>) -> Result<()> {
     let fail = |message: String| ReportError::Plot { path: path.to_path_buf(), message };
     ensure_font().map_err(fail)?;
     let root = BitMapBackend::new(path, size).into_drawing_area();
@@ -176,20 +172,12 @@ fn draw_swatch(area: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> DrawResult<()>
         Swatch::Dot(c) => area.draw(&Circle::new((x, y), 6, c.filled()))?,
         Swatch::Triangle(c) => area.draw(&TriangleMarker::new((x, y + 1), 8, c.filled()))?,
         Swatch::Cross(c) => area.draw(&Cross::new((x, y), 6, c.stroke_width(3)))?,
-        Swatch::Line(c, w) => {
-            area.draw(&PathElement::new(vec![(x - 14, y), (x + 14, y)], c.stroke_width(w)))?
+        Swatch::Line(c, w) => area.draw(&PathElement::new(vec![(x - 14, y), (x + 14, y)], c.stroke_width(w)))?,
+        Swatch::Dashed(c) => {
+            area.draw(&DashedPathElement::new(vec![(x - 16, y), (x + 16, y)], 7, 5, c.stroke_width(2)))?
         }
-        Swatch::Dashed(c) => area.draw(&DashedPathElement::new(
-            vec![(x - 16, y), (x + 16, y)],
-            7,
-            5,
-            c.stroke_width(2),
-        ))?,
         Swatch::Band => {
-            area.draw(&Rectangle::new(
-                [(x - 14, y - 9), (x + 14, y + 9)],
-                BLACK.mix(0.08).filled(),
-            ))?;
+            area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], BLACK.mix(0.08).filled()))?;
             area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], BLACK.mix(0.35)))?;
         }
         Swatch::MeanDot(c) => {
@@ -201,13 +189,7 @@ fn draw_swatch(area: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> DrawResult<()>
 }
 
 /// Draws legend items in rows, wrapping at `max_x`; returns the number of rows.
-fn draw_legend(
-    area: &Area<'_>,
-    items: &[(Swatch, String)],
-    x0: i32,
-    y0: i32,
-    max_x: i32,
-) -> DrawResult<i32> {
+fn draw_legend(area: &Area<'_>, items: &[(Swatch, String)], x0: i32, y0: i32, max_x: i32) -> DrawResult<i32> {
     let style = anchored(17.0, HPos::Left, VPos::Center);
     let (mut x, mut y, mut rows) = (x0, y0, 1);
     for (swatch, text) in items {
@@ -226,19 +208,10 @@ fn draw_legend(
 }
 
 /// Title, subtitle and legend at the top; returns the height they take.
-fn draw_header(
-    area: &Area<'_>,
-    title: &str,
-    subtitle: &str,
-    legend: &[(Swatch, String)],
-) -> DrawResult<i32> {
+fn draw_header(area: &Area<'_>, title: &str, subtitle: &str, legend: &[(Swatch, String)]) -> DrawResult<i32> {
     let (w, _) = area.dim_in_pixel();
     let cx = w as i32 / 2;
-    area.draw(&Text::new(
-        title.to_string(),
-        (cx, 10),
-        anchored(TITLE_PX, HPos::Center, VPos::Top),
-    ))?;
+    area.draw(&Text::new(title.to_string(), (cx, 10), anchored(TITLE_PX, HPos::Center, VPos::Top)))?;
     area.draw(&Text::new(
         subtitle.to_string(),
         (cx, 44),
@@ -295,12 +268,7 @@ fn swarm(ys: &[f64], diameter: f64, half_width: f64) -> Vec<f64> {
 
 /// Lines of a setting label wrapped to `max_w` pixels, breaking after `+`, `,`,
 /// `_`, `-`, `)` or a space where possible, mid-word otherwise.
-fn wrap_label(
-    area: &Area<'_>,
-    label: &str,
-    style: &TextStyle<'_>,
-    max_w: u32,
-) -> DrawResult<Vec<String>> {
+fn wrap_label(area: &Area<'_>, label: &str, style: &TextStyle<'_>, max_w: u32) -> DrawResult<Vec<String>> {
     let width = |s: &str| area.estimate_text_size(s, style).map(|(w, _)| w);
     let mut lines = Vec::new();
     let mut rest: Vec<char> = label.chars().collect();
@@ -325,12 +293,7 @@ fn wrap_label(
 /// Draws the chance score as a dashed line across the plotting area, labelled in
 /// the right margin so the label never covers data.
 fn draw_chance(area: &Area<'_>, x0: i32, x1: i32, y: i32, chance: f64) -> DrawResult<()> {
-    area.draw(&DashedPathElement::new(
-        vec![(x0, y), (x1, y)],
-        10,
-        6,
-        RGBColor(60, 60, 60).stroke_width(2),
-    ))?;
+    area.draw(&DashedPathElement::new(vec![(x0, y), (x1, y)], 10, 6, RGBColor(60, 60, 60).stroke_width(2)))?;
     let style = anchored(17.0, HPos::Left, VPos::Center).color(&RGBColor(60, 60, 60));
     area.draw(&Text::new("chance".to_string(), (x1 + 8, y - 10), style.clone()))?;
     area.draw(&Text::new(format!("{chance:.1}"), (x1 + 8, y + 11), style))?;
@@ -389,8 +352,7 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
     legend.push((Swatch::Line(BLACK.to_rgba(), 4), "mean".to_string()));
     legend.push((Swatch::Band, "±1 std".to_string()));
     legend.push((Swatch::Dashed(RGBColor(60, 60, 60).to_rgba()), "chance".to_string()));
-    let title =
-        format!("{}: final {} of every restart, per setting", t.task, metric_label(&t.metric));
+    let title = format!("{}: final {} of every restart, per setting", t.task, metric_label(&t.metric));
     let subtitle = format!("model: {}   (paper Figure 3 style)", model_name(t));
     let header = draw_header(root, &title, &subtitle, &legend)?;
 
@@ -444,8 +406,7 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
         .y_label_area_size(left_area as u32)
         .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), y_lo..y_hi)?;
     // No score ticks inside the band of diverged runs: a cross there is not a score.
-    let tick =
-        |y: &f64| if any_diverged && *y < diverged_y { String::new() } else { format!("{y:.1}") };
+    let tick = |y: &f64| if any_diverged && *y < diverged_y { String::new() } else { format!("{y:.1}") };
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -465,16 +426,8 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
     let diverged_band_y = if any_diverged {
         let top = px(0.0, diverged_y).1;
         root.draw(&Rectangle::new([(xr.start + 1, top), (xr.end, yr.end - 1)], WHITE.filled()))?;
-        root.draw(&Rectangle::new(
-            [(xr.start + 1, top), (xr.end, yr.end - 1)],
-            DIVERGED.mix(0.05).filled(),
-        ))?;
-        root.draw(&DashedPathElement::new(
-            vec![(xr.start, top), (xr.end, top)],
-            3,
-            4,
-            DIVERGED.mix(0.5),
-        ))?;
+        root.draw(&Rectangle::new([(xr.start + 1, top), (xr.end, yr.end - 1)], DIVERGED.mix(0.05).filled()))?;
+        root.draw(&DashedPathElement::new(vec![(xr.start, top), (xr.end, top)], 3, 4, DIVERGED.mix(0.5)))?;
         let y = (top + yr.end) / 2;
         let style = anchored(16.0, HPos::Right, VPos::Center).color(&DIVERGED);
         root.draw(&Text::new("diverged".to_string(), (xr.start - 8, y), style))?;
@@ -507,27 +460,16 @@ fn draw_stability(root: &Area<'_>, t: &TaskRuns<'_>, cols: &[Column]) -> DrawRes
             let y = diverged_band_y;
             let offsets = swarm(&vec![y as f64; c.diverged], 15.0, (col_px as f64) * 0.45);
             for dx in offsets {
-                root.draw(&Cross::new(
-                    ((cx as f64 + dx).round() as i32, y),
-                    6,
-                    DIVERGED.stroke_width(3),
-                ))?;
+                root.draw(&Cross::new(((cx as f64 + dx).round() as i32, y), 6, DIVERGED.stroke_width(3)))?;
             }
         }
         if let Some((m, _)) = c.mean_std {
             let y = px(0.0, m).1;
-            root.draw(&PathElement::new(
-                vec![(cx - bar_half, y), (cx + bar_half, y)],
-                BLACK.stroke_width(4),
-            ))?;
+            root.draw(&PathElement::new(vec![(cx - bar_half, y), (cx + bar_half, y)], BLACK.stroke_width(4)))?;
         }
         let (name, stat) = &labels[i];
         for (j, line) in name.iter().enumerate() {
-            root.draw(&Text::new(
-                line.clone(),
-                (cx, yr.end + 10 + 21 * j as i32),
-                label_style.clone(),
-            ))?;
+            root.draw(&Text::new(line.clone(), (cx, yr.end + 10 + 21 * j as i32), label_style.clone()))?;
         }
         // Counts start on a common line below the longest label, so they read as a row.
         let stat_top = yr.end + 10 + 21 * name_lines + 6;
@@ -575,11 +517,7 @@ fn families<'r, 'a>(t: &'r TaskRuns<'a>) -> [Family<'r, 'a>; 2] {
         }
     }
     [
-        Family {
-            name: "dropout(p)",
-            color: DROPOUT_ORANGE,
-            points: dropout.into_values().collect(),
-        },
+        Family { name: "dropout(p)", color: DROPOUT_ORANGE, points: dropout.into_values().collect() },
         Family { name: "mixout(w_pre, p)", color: OK_BLUE, points: mixout.into_values().collect() },
     ]
 }
@@ -602,21 +540,15 @@ pub fn psweep_plot(t: &TaskRuns<'_>, path: &Path) -> Result<()> {
 }
 
 fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
-    let fams: Vec<Family<'_, '_>> =
-        families(t).into_iter().filter(|f| !f.points.is_empty()).collect();
+    let fams: Vec<Family<'_, '_>> = families(t).into_iter().filter(|f| !f.points.is_empty()).collect();
     // The setting with neither dropout nor mixout is p = 0 of both families: it is
     // drawn once, centred and grey, and both mean lines start from it.
-    let is_shared = |s: &SettingRuns<'_>| {
-        fams.len() > 1 && fams.iter().all(|f| f.points.iter().any(|(_, q)| std::ptr::eq(*q, s)))
-    };
-    let mut settings: Vec<&SettingRuns<'_>> =
-        fams.iter().flat_map(|f| f.points.iter().map(|(_, s)| *s)).collect();
+    let is_shared =
+        |s: &SettingRuns<'_>| fams.len() > 1 && fams.iter().all(|f| f.points.iter().any(|(_, q)| std::ptr::eq(*q, s)));
+    let mut settings: Vec<&SettingRuns<'_>> = fams.iter().flat_map(|f| f.points.iter().map(|(_, s)| *s)).collect();
     settings.sort_by_key(|s| s.setting_index);
     settings.dedup_by(|a, b| std::ptr::eq(*a, *b));
-    let hidden: usize = settings
-        .iter()
-        .map(|s| s.runs.iter().filter(|r| finished_score(r).is_none()).count())
-        .sum();
+    let hidden: usize = settings.iter().map(|s| s.runs.iter().filter(|r| finished_score(r).is_none()).count()).sum();
     let any_shared = settings.iter().any(|s| is_shared(s));
     let mut legend: Vec<(Swatch, String)> = Vec::new();
     for f in &fams {
@@ -624,11 +556,9 @@ fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         legend.push((Swatch::MeanDot(f.color.to_rgba()), format!("{}: mean", f.name)));
     }
     if any_shared {
-        legend
-            .push((Swatch::Dot(SHARED_GREY.mix(0.6)), "p = 0 (no dropout, no mixout)".to_string()));
+        legend.push((Swatch::Dot(SHARED_GREY.mix(0.6)), "p = 0 (no dropout, no mixout)".to_string()));
     }
-    legend
-        .push((Swatch::Triangle(RGBColor(90, 90, 90).to_rgba()), "failed (≤ chance)".to_string()));
+    legend.push((Swatch::Triangle(RGBColor(90, 90, 90).to_rgba()), "failed (≤ chance)".to_string()));
     legend.push((Swatch::Dashed(RGBColor(60, 60, 60).to_rgba()), "chance".to_string()));
     let title = format!("{}: final {} against p", t.task, metric_label(&t.metric));
     let mut subtitle = format!("model: {}   (paper Figure 4 style)", model_name(t));
@@ -661,9 +591,7 @@ fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(11)
-        .x_label_formatter(&|p| {
-            format!("{p:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
-        })
+        .x_label_formatter(&|p| format!("{p:.2}").trim_end_matches('0').trim_end_matches('.').to_string())
         .y_labels(8)
         .x_desc("p  (dropout probability, or mixout probability)")
         .y_desc(metric_label(&t.metric))
@@ -677,10 +605,7 @@ fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
     draw_chance(root, xr.start, xr.end, px(0.0, t.chance).1, t.chance)?;
 
     // Families sit side by side at each p, so their swarms never mix.
-    let min_gap = ps
-        .windows(2)
-        .map(|w| (px(w[1], 0.0).0 - px(w[0], 0.0).0) as f64)
-        .fold(f64::INFINITY, f64::min);
+    let min_gap = ps.windows(2).map(|w| (px(w[1], 0.0).0 - px(w[0], 0.0).0) as f64).fold(f64::INFINITY, f64::min);
     let min_gap = if min_gap.is_finite() { min_gap } else { (xr.end - xr.start) as f64 / 4.0 };
     let shift = if fams.len() > 1 { min_gap * 0.2 } else { 0.0 };
     let half_width = (min_gap * if fams.len() > 1 { 0.17 } else { 0.35 }).max(6.0);
@@ -698,17 +623,11 @@ fn draw_psweep(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         let mut means: Vec<(i32, i32)> = Vec::new();
         for (p, s) in &f.points {
             let shared = is_shared(s);
-            let (dx, color, width) = if shared {
-                (0.0, SHARED_GREY, 2.0 * half_width)
-            } else {
-                (family_dx, f.color, half_width)
-            };
+            let (dx, color, width) =
+                if shared { (0.0, SHARED_GREY, 2.0 * half_width) } else { (family_dx, f.color, half_width) };
             let cx = px(*p, 0.0).0 as f64 + dx;
-            let mut pts: Vec<(f64, u64, bool)> = s
-                .runs
-                .iter()
-                .filter_map(|r| finished_score(r).map(|v| (v, r.seed, r.failed)))
-                .collect();
+            let mut pts: Vec<(f64, u64, bool)> =
+                s.runs.iter().filter_map(|r| finished_score(r).map(|v| (v, r.seed, r.failed))).collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             if !shared || fi == 0 {
                 let dot_ys: Vec<f64> = pts.iter().map(|q| px(0.0, q.0).1 as f64).collect();
@@ -750,14 +669,8 @@ pub fn curves_plot(t: &TaskRuns<'_>, path: &Path) -> Result<()> {
 }
 
 /// (epoch, value) of a run's finite values picked by `f`.
-fn series(
-    r: &RunResult,
-    f: &dyn Fn(&crate::results::EpochRecord) -> Option<f64>,
-) -> Vec<(f64, f64)> {
-    r.epochs
-        .iter()
-        .filter_map(|e| f(e).filter(|v| v.is_finite()).map(|v| (e.epoch as f64, v)))
-        .collect()
+fn series(r: &RunResult, f: &dyn Fn(&crate::results::EpochRecord) -> Option<f64>) -> Vec<(f64, f64)> {
+    r.epochs.iter().filter_map(|e| f(e).filter(|v| v.is_finite()).map(|v| (e.epoch as f64, v))).collect()
 }
 
 /// Per-epoch mean over the runs that have a value at that epoch.
@@ -773,16 +686,11 @@ fn mean_series(lines: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
 
 fn draw_curves(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
     let color = |i: usize| PALETTE[i % PALETTE.len()];
-    let mut legend: Vec<(Swatch, String)> = t
-        .settings
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (Swatch::Line(color(i).to_rgba(), 4), s.setting.clone()))
-        .collect();
+    let mut legend: Vec<(Swatch, String)> =
+        t.settings.iter().enumerate().map(|(i, s)| (Swatch::Line(color(i).to_rgba(), 4), s.setting.clone())).collect();
     legend.push((Swatch::Line(BLACK.mix(0.3), 2), "one run".to_string()));
     legend.push((Swatch::Line(BLACK.to_rgba(), 4), "mean of runs".to_string()));
-    let any_diverged =
-        t.settings.iter().flat_map(|s| s.runs.iter()).any(|r| r.status == RunStatus::Diverged);
+    let any_diverged = t.settings.iter().flat_map(|s| s.runs.iter()).any(|r| r.status == RunStatus::Diverged);
     if any_diverged {
         legend.push((Swatch::Cross(BLACK.mix(0.7)), "last epoch of a diverged run".to_string()));
     }
@@ -796,11 +704,8 @@ fn draw_curves(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
     let faint_px = if n_runs > 60 { 1 } else { 2 };
 
     let metric = t.metric.clone();
-    let loss: Vec<Vec<Vec<(f64, f64)>>> = t
-        .settings
-        .iter()
-        .map(|s| s.runs.iter().map(|r| series(r, &|e| Some(e.train_loss))).collect())
-        .collect();
+    let loss: Vec<Vec<Vec<(f64, f64)>>> =
+        t.settings.iter().map(|s| s.runs.iter().map(|r| series(r, &|e| Some(e.train_loss))).collect()).collect();
     let dev: Vec<Vec<Vec<(f64, f64)>>> = t
         .settings
         .iter()
@@ -842,21 +747,14 @@ fn draw_curves(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
             .draw()?;
         for (i, runs) in data.iter().enumerate() {
             for line in runs {
-                chart.draw_series(LineSeries::new(
-                    line.clone(),
-                    color(i).mix(0.3).stroke_width(faint_px),
-                ))?;
+                chart.draw_series(LineSeries::new(line.clone(), color(i).mix(0.3).stroke_width(faint_px)))?;
             }
         }
         // A diverged run may have a single epoch, which draws no line: mark where it ended.
         for (i, (s, runs)) in t.settings.iter().zip(data.iter()).enumerate() {
             for (r, line) in s.runs.iter().zip(runs) {
                 if let (RunStatus::Diverged, Some(&last)) = (r.status, line.last()) {
-                    chart.draw_series(std::iter::once(Cross::new(
-                        last,
-                        6,
-                        color(i).stroke_width(3),
-                    )))?;
+                    chart.draw_series(std::iter::once(Cross::new(last, 6, color(i).stroke_width(3))))?;
                 }
             }
         }
@@ -908,19 +806,11 @@ fn draw_evp(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
             stats::expected_max(&values)
         })
         .collect();
-    let mut legend: Vec<(Swatch, String)> = t
-        .settings
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (Swatch::Line(color(i).to_rgba(), 4), s.setting.clone()))
-        .collect();
+    let mut legend: Vec<(Swatch, String)> =
+        t.settings.iter().enumerate().map(|(i, s)| (Swatch::Line(color(i).to_rgba(), 4), s.setting.clone())).collect();
     legend.push((Swatch::Band, "±1 sd".to_string()));
     legend.push((Swatch::Dashed(RGBColor(60, 60, 60).to_rgba()), "chance".to_string()));
-    let hidden: usize = t
-        .settings
-        .iter()
-        .map(|s| s.runs.iter().filter(|r| finished_score(r).is_none()).count())
-        .sum();
+    let hidden: usize = t.settings.iter().map(|s| s.runs.iter().filter(|r| finished_score(r).is_none()).count()).sum();
     let title = format!("{}: expected best {} over n restarts", t.task, metric_label(&t.metric));
     let mut subtitle = format!(
         "model: {}   (Dodge et al. 2019: best of n drawn with replacement from the finished runs)",
@@ -932,11 +822,7 @@ fn draw_evp(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
     let header = draw_header(root, &title, &subtitle, &legend)?;
 
     let n_max = curves.iter().map(Vec::len).max().unwrap_or(0).max(1);
-    let ys = curves
-        .iter()
-        .flatten()
-        .flat_map(|e| [e.mean - e.sd, e.mean + e.sd])
-        .chain(std::iter::once(t.chance));
+    let ys = curves.iter().flatten().flat_map(|e| [e.mean - e.sd, e.mean + e.sd]).chain(std::iter::once(t.chance));
     let (y_lo, y_hi) = padded_range(ys);
     let x_pad = (0.02 * (n_max - 1) as f64).clamp(0.2, 0.5);
     let mut chart = ChartBuilder::on(root)
@@ -970,8 +856,7 @@ fn draw_evp(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         let lower = curve.iter().rev().map(|e| (e.n as f64, e.mean - e.sd));
         if curve.len() >= 2 {
             let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
-            chart
-                .draw_series(std::iter::once(Polygon::new(outline, color(i).mix(0.12).filled())))?;
+            chart.draw_series(std::iter::once(Polygon::new(outline, color(i).mix(0.12).filled())))?;
         } else if let Some(e) = curve.first() {
             // One finished run: no band to draw, and its sd is 0 anyway.
             chart.draw_series(std::iter::once(PathElement::new(
@@ -985,9 +870,7 @@ fn draw_evp(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
         let line: Vec<(f64, f64)> = curve.iter().map(|e| (e.n as f64, e.mean)).collect();
         chart.draw_series(LineSeries::new(line.clone(), color(i).stroke_width(3)))?;
         if marker > 0 || line.len() == 1 {
-            chart.draw_series(
-                line.into_iter().map(|p| Circle::new(p, marker.max(4), color(i).filled())),
-            )?;
+            chart.draw_series(line.into_iter().map(|p| Circle::new(p, marker.max(4), color(i).filled())))?;
         }
     }
     Ok(())

@@ -168,8 +168,8 @@ impl RunResult {
         let dir = path.parent().unwrap_or(results_dir);
         std::fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
         let tmp = dir.join(format!(".{}.tmp{}", sanitize(&self.run_id), std::process::id()));
-        let text = serde_json::to_string_pretty(self)
-            .map_err(|e| ReportError::Json { path: path.clone(), cause: e })?;
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| ReportError::Json { path: path.clone(), cause: e })?;
         std::fs::write(&tmp, text + "\n").map_err(|e| ReportError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| ReportError::io(&path, e))?;
         Ok(path)
@@ -178,8 +178,7 @@ impl RunResult {
     /// Reads one result file.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
-        serde_json::from_str(&text)
-            .map_err(|e| ReportError::Json { path: path.to_path_buf(), cause: e })
+        serde_json::from_str(&text).map_err(|e| ReportError::Json { path: path.to_path_buf(), cause: e })
     }
 }
 
@@ -211,18 +210,13 @@ pub fn read_results_dir(results_dir: &Path) -> Result<Vec<RunResult>> {
             }
         }
     }
-    out.sort_by(|a, b| {
-        (a.setting_index, &a.setting, a.seed).cmp(&(b.setting_index, &b.setting, b.seed))
-    });
+    out.sort_by(|a, b| (a.setting_index, &a.setting, a.seed).cmp(&(b.setting_index, &b.setting, b.seed)));
     Ok(out)
 }
 
 /// Makes a label safe as a file name: keeps letters, digits, `-`, `_`, `.`; maps the rest to `_`.
 pub fn sanitize(label: &str) -> String {
-    label
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
-        .collect()
+    label.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
 }
 
 #[cfg(test)]

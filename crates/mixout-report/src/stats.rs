@@ -87,14 +87,7 @@ pub struct Describe {
 
 /// All of [`Describe`] at once; `None` for an empty slice.
 pub fn describe(xs: &[f64]) -> Option<Describe> {
-    Some(Describe {
-        n: xs.len(),
-        mean: mean(xs)?,
-        std: std(xs),
-        median: median(xs)?,
-        min: min(xs)?,
-        max: max(xs)?,
-    })
+    Some(Describe { n: xs.len(), mean: mean(xs)?, std: std(xs), median: median(xs)?, min: min(xs)?, max: max(xs)? })
 }
 
 /// A setting compared with the baseline on the seeds both have a score for.
@@ -118,17 +111,12 @@ pub struct PairedComparison {
 /// pairs [`BOOTSTRAP_RESAMPLES`] times with a ChaCha8 generator seeded with
 /// [`BOOTSTRAP_SEED`], so the interval is identical on every machine and every run.
 /// Returns `None` when no seed is shared.
-pub fn paired_comparison(
-    setting: &[(u64, f64)],
-    baseline: &[(u64, f64)],
-) -> Option<PairedComparison> {
+pub fn paired_comparison(setting: &[(u64, f64)], baseline: &[(u64, f64)]) -> Option<PairedComparison> {
     let mut base: Vec<(u64, f64)> = baseline.to_vec();
     base.sort_by_key(|&(seed, _)| seed);
     let mut pairs: Vec<(u64, f64)> = setting
         .iter()
-        .filter_map(|&(seed, s)| {
-            base.binary_search_by_key(&seed, |&(k, _)| k).ok().map(|i| (seed, s - base[i].1))
-        })
+        .filter_map(|&(seed, s)| base.binary_search_by_key(&seed, |&(k, _)| k).ok().map(|i| (seed, s - base[i].1)))
         .collect();
     // Sorted by seed so the resampling sees the same order whatever order came in.
     pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -141,20 +129,14 @@ pub fn paired_comparison(
 /// Percentile bootstrap interval of the mean at confidence `level`, from
 /// `resamples` resamples with replacement drawn by ChaCha8 seeded with `seed`;
 /// `None` with fewer than two values or no resamples.
-pub fn bootstrap_mean_ci(
-    xs: &[f64],
-    level: f64,
-    resamples: usize,
-    seed: u64,
-) -> Option<(f64, f64)> {
+pub fn bootstrap_mean_ci(xs: &[f64], level: f64, resamples: usize, seed: u64) -> Option<(f64, f64)> {
     let n = xs.len();
     if n < 2 || resamples == 0 {
         return None;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut means: Vec<f64> = (0..resamples)
-        .map(|_| (0..n).map(|_| xs[rng.gen_range(0..n)]).sum::<f64>() / n as f64)
-        .collect();
+    let mut means: Vec<f64> =
+        (0..resamples).map(|_| (0..n).map(|_| xs[rng.gen_range(0..n)]).sum::<f64>() / n as f64).collect();
     means.sort_by(f64::total_cmp);
     let alpha = (1.0 - level.clamp(0.0, 1.0)) / 2.0;
     Some((quantile_sorted(&means, alpha), quantile_sorted(&means, 1.0 - alpha)))
@@ -222,10 +204,7 @@ pub fn fisher_exact(table: [[usize; 2]; 2]) -> f64 {
     let ln_total = ln_choose(n, c1);
     let prob = |x: usize| (ln_choose(r1, x) + ln_choose(r2, c1 - x) - ln_total).exp();
     let observed = prob(a);
-    let p: f64 = (c1.saturating_sub(r2)..=r1.min(c1))
-        .map(prob)
-        .filter(|&q| q <= observed * (1.0 + 1e-7))
-        .sum();
+    let p: f64 = (c1.saturating_sub(r2)..=r1.min(c1)).map(prob).filter(|&q| q <= observed * (1.0 + 1e-7)).sum();
     p.min(1.0)
 }
 

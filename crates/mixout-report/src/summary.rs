@@ -76,12 +76,7 @@ pub struct TaskRuns<'a> {
 pub fn group_by_task(results: &[RunResult]) -> Vec<TaskRuns<'_>> {
     let mut tasks: BTreeMap<&str, BTreeMap<(usize, &str), Vec<&RunResult>>> = BTreeMap::new();
     for r in results {
-        tasks
-            .entry(r.task.as_str())
-            .or_default()
-            .entry((r.setting_index, r.setting.as_str()))
-            .or_default()
-            .push(r);
+        tasks.entry(r.task.as_str()).or_default().entry((r.setting_index, r.setting.as_str())).or_default().push(r);
     }
     tasks
         .into_iter()
@@ -120,9 +115,7 @@ impl PaperHead {
         let h: String = head.chars().filter(|c| !c.is_whitespace()).collect();
         let h = h.to_ascii_lowercase();
         let prob = |rest: Option<&str>| {
-            rest.and_then(|r| r.strip_suffix(')'))
-                .and_then(|x| x.parse::<f64>().ok())
-                .is_some_and(|p| approx(p, 0.7))
+            rest.and_then(|r| r.strip_suffix(')')).and_then(|x| x.parse::<f64>().ok()).is_some_and(|p| approx(p, 0.7))
         };
         if h == "none" {
             Some(Self::None)
@@ -186,9 +179,7 @@ impl PaperSetting {
         let toward_pre = p.wdecay_toward.eq_ignore_ascii_case("pretrained");
         let toward_zero = p.wdecay_toward.eq_ignore_ascii_case("zero");
         let in_set = |x: f64, set: &[f64]| set.iter().any(|&v| approx(x, v));
-        let table3 = approx(p.mixout_p, 0.7)
-            && approx(p.wdecay, 0.0)
-            && p.mixout_layers.eq_ignore_ascii_case("paper");
+        let table3 = approx(p.mixout_p, 0.7) && approx(p.wdecay, 0.0) && p.mixout_layers.eq_ignore_ascii_case("paper");
         if let (true, Some(head)) = (table3, PaperHead::parse(&p.head)) {
             Some(Self::OutputLayer(head))
         } else if no_mixout && approx(p.dropout, 0.1) && toward_zero && approx(p.wdecay, 0.01) {
@@ -238,26 +229,14 @@ impl PaperSetting {
         // Table 1 rows, then Table 3's two heads that Table 1 does not have.
         let row: [(f64, f64); 4] = match *self {
             Self::Baseline => [(56.5, 73.6), (83.4, 90.4), (38.8, 63.3), (82.4, 90.3)],
-            Self::WdecayPretrained(l) if approx(l, 0.01) => {
-                [(56.3, 71.5), (86.2, 91.6), (41.9, 65.6), (85.4, 90.5)]
-            }
+            Self::WdecayPretrained(l) if approx(l, 0.01) => [(56.3, 71.5), (86.2, 91.6), (41.9, 65.6), (85.4, 90.5)],
             Self::Mixout(p) if approx(p, 0.7) => MIXOUT07_TABLE1,
             Self::OutputLayer(PaperHead::None) => MIXOUT07_TABLE1,
-            Self::Mixout(p) if approx(p, 0.8) => {
-                [(64.0, 74.0), (89.0, 90.7), (57.9, 63.8), (89.4, 90.3)]
-            }
-            Self::Mixout(p) if approx(p, 0.9) => {
-                [(64.3, 73.3), (88.2, 91.4), (55.2, 63.4), (89.4, 90.0)]
-            }
-            Self::MixoutWdecay(p) if approx(p, 0.7) => {
-                [(65.3, 74.4), (87.8, 91.8), (51.9, 64.0), (89.6, 90.6)]
-            }
-            Self::OutputLayer(PaperHead::Mixout) => {
-                [(66.5, 75.5), (88.1, 92.4), (58.7, 65.6), (89.7, 90.6)]
-            }
-            Self::OutputLayer(PaperHead::Dropout) => {
-                [(57.2, 70.8), (85.9, 92.5), (48.9, 64.3), (89.2, 89.8)]
-            }
+            Self::Mixout(p) if approx(p, 0.8) => [(64.0, 74.0), (89.0, 90.7), (57.9, 63.8), (89.4, 90.3)],
+            Self::Mixout(p) if approx(p, 0.9) => [(64.3, 73.3), (88.2, 91.4), (55.2, 63.4), (89.4, 90.0)],
+            Self::MixoutWdecay(p) if approx(p, 0.7) => [(65.3, 74.4), (87.8, 91.8), (51.9, 64.0), (89.6, 90.6)],
+            Self::OutputLayer(PaperHead::Mixout) => [(66.5, 75.5), (88.1, 92.4), (58.7, 65.6), (89.7, 90.6)],
+            Self::OutputLayer(PaperHead::Dropout) => [(57.2, 70.8), (85.9, 92.5), (48.9, 64.3), (89.2, 89.8)],
             _ => return None,
         };
         let (mean, max) = row[col];
@@ -410,10 +389,7 @@ pub fn summarize_task(t: &TaskRuns<'_>) -> TaskSummary {
                 Some(b) if by_label(b).is_some() => Baseline::Setting(b.to_string()),
                 Some(b) => Baseline::Missing(b.to_string()),
                 None if i == default_idx => Baseline::Itself,
-                None => t
-                    .settings
-                    .get(default_idx)
-                    .map_or(Baseline::Itself, |d| Baseline::Setting(d.setting.clone())),
+                None => t.settings.get(default_idx).map_or(Baseline::Itself, |d| Baseline::Setting(d.setting.clone())),
             };
             let base = match &baseline {
                 Baseline::Setting(b) => by_label(b),
@@ -637,13 +613,7 @@ fn delta_text(r: &SettingSummary, md: bool) -> String {
         None => "no shared seeds".to_string(),
         Some(c) => match c.ci95 {
             Some((lo, hi)) => {
-                format!(
-                    "{} [{}, {}] (n={})",
-                    signed1(c.mean_diff),
-                    signed1(lo),
-                    signed1(hi),
-                    c.n_pairs
-                )
+                format!("{} [{}, {}] (n={})", signed1(c.mean_diff), signed1(lo), signed1(hi), c.n_pairs)
             }
             None => format!("{} (n={})", signed1(c.mean_diff), c.n_pairs),
         },
@@ -652,9 +622,7 @@ fn delta_text(r: &SettingSummary, md: bool) -> String {
 
 /// One cell of a row; `md` quotes labels for markdown.
 fn cell(r: &SettingSummary, col: Col, md: bool) -> String {
-    let s = |f: fn(&Describe) -> f64| {
-        r.stats.as_ref().map(|d| f1(f(d))).unwrap_or_else(|| "-".to_string())
-    };
+    let s = |f: fn(&Describe) -> f64| r.stats.as_ref().map(|d| f1(f(d))).unwrap_or_else(|| "-".to_string());
     match col {
         Col::Group => r.group.as_deref().map(|g| quote(g, md)).unwrap_or_else(|| "-".into()),
         Col::Setting => quote(&r.setting, md),
@@ -724,15 +692,13 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
         let _ = writeln!(md, "\n## {}\n", task_caption(t).replacen(':', " —", 1));
         let headers: Vec<&str> = cols.iter().map(|c| c.header()).collect();
         let _ = writeln!(md, "| {} |", headers.join(" | "));
-        let align: Vec<&str> =
-            cols.iter().map(|c| if c.is_text() { "---" } else { "---:" }).collect();
+        let align: Vec<&str> = cols.iter().map(|c| if c.is_text() { "---" } else { "---:" }).collect();
         let _ = writeln!(md, "|{}|", align.join("|"));
         for r in &t.rows {
             let c: Vec<String> = cols.iter().map(|&c| cell(r, c, true)).collect();
             let _ = writeln!(md, "| {} |", c.join(" | "));
         }
-        let figs: Vec<&String> =
-            figures.iter().filter(|(task, _)| task == &t.task).map(|(_, f)| f).collect();
+        let figs: Vec<&String> = figures.iter().filter(|(task, _)| task == &t.task).map(|(_, f)| f).collect();
         if !figs.is_empty() {
             let _ = writeln!(md);
             for f in figs {
@@ -766,8 +732,7 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
          figure shows it for every n with ±1 sd.",
         n = EVP_TABLE_N
     );
-    let chances: Vec<String> =
-        tasks.iter().map(|t| format!("{} {} {}", t.task, t.metric, f1(t.chance))).collect();
+    let chances: Vec<String> = tasks.iter().map(|t| format!("{} {} {}", t.task, t.metric, f1(t.chance))).collect();
     let _ = writeln!(
         md,
         "- **failed**: the run's dev score is at or below the chance score (the majority-class \
@@ -823,12 +788,10 @@ pub fn terminal_table(tasks: &[TaskSummary]) -> String {
         }
         let cols = columns(t);
         let _ = writeln!(out, "{}", task_caption(t).replace('`', ""));
-        let mut rows: Vec<Vec<String>> =
-            vec![cols.iter().map(|c| c.header().to_string()).collect()];
+        let mut rows: Vec<Vec<String>> = vec![cols.iter().map(|c| c.header().to_string()).collect()];
         rows.extend(t.rows.iter().map(|r| cols.iter().map(|&c| cell(r, c, false)).collect()));
-        let widths: Vec<usize> = (0..cols.len())
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-            .collect();
+        let widths: Vec<usize> =
+            (0..cols.len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
         for (j, r) in rows.iter().enumerate() {
             let line: Vec<String> = r
                 .iter()
@@ -863,8 +826,7 @@ pub fn terminal_table(tasks: &[TaskSummary]) -> String {
 }
 
 /// Column names of `summary.csv`.
-pub const CSV_HEADER: &str =
-    "task,metric,chance,group,setting,setting_index,dropout,mixout_p,wdecay,wdecay_toward,\
+pub const CSV_HEADER: &str = "task,metric,chance,group,setting,setting_index,dropout,mixout_p,wdecay,wdecay_toward,\
 head,mixout_layers,lr,epochs,bias_correction,precision,reinit_layers,llrd,runs,finished,\
 mean,std,median,min,max,evp_n5,failed,diverged,failure_rate,failure_ci_low,failure_ci_high,\
 is_baseline,baseline,baseline_has_runs,pairs,delta_mean,delta_ci_low,delta_ci_high,\
@@ -988,10 +950,7 @@ mod tests {
         let custom = params(0.7, 0.0, "custom", "dropout(0.7)");
         assert_eq!(PaperSetting::from_params(&custom), Some(PaperSetting::Mixout(0.7)));
         let wd = params(0.7, 0.01, "paper", "dropout(0.7)");
-        assert_ne!(
-            PaperSetting::from_params(&wd),
-            Some(PaperSetting::OutputLayer(PaperHead::Dropout))
-        );
+        assert_ne!(PaperSetting::from_params(&wd), Some(PaperSetting::OutputLayer(PaperHead::Dropout)));
     }
 
     #[test]

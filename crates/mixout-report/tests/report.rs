@@ -6,9 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mixout_report::{
-    write_report, EpochRecord, ReportError, RunParams, RunResult, RunStatus, Versions,
-};
+use mixout_report::{write_report, EpochRecord, ReportError, RunParams, RunResult, RunStatus, Versions};
 
 struct Spec {
     setting: &'static str,
@@ -19,32 +17,13 @@ struct Spec {
     toward: &'static str,
 }
 
-const BASELINE: Spec = Spec {
-    setting: "baseline",
-    index: 0,
-    dropout: 0.1,
-    mixout_p: 0.0,
-    wdecay: 0.01,
-    toward: "zero",
-};
-const MIXOUT07: Spec = Spec {
-    setting: "mixout0.7",
-    index: 1,
-    dropout: 0.0,
-    mixout_p: 0.7,
-    wdecay: 0.0,
-    toward: "zero",
-};
+const BASELINE: Spec =
+    Spec { setting: "baseline", index: 0, dropout: 0.1, mixout_p: 0.0, wdecay: 0.01, toward: "zero" };
+const MIXOUT07: Spec =
+    Spec { setting: "mixout0.7", index: 1, dropout: 0.0, mixout_p: 0.7, wdecay: 0.0, toward: "zero" };
 
 /// One run; `score` None means diverged.
-fn run(
-    task: &str,
-    metric: &str,
-    chance: f64,
-    spec: &Spec,
-    seed: u64,
-    score: Option<f64>,
-) -> RunResult {
+fn run(task: &str, metric: &str, chance: f64, spec: &Spec, seed: u64, score: Option<f64>) -> RunResult {
     let status = if score.is_some() { RunStatus::Finished } else { RunStatus::Diverged };
     let n_epochs = if score.is_some() { 3 } else { 1 };
     let epochs = (1..=n_epochs)
@@ -55,8 +34,7 @@ fn run(
             EpochRecord {
                 epoch: e,
                 step: 78 * e as u64,
-                train_loss: 0.7 / e as f64 + 0.01 * seed as f64 - 0.002 * score.unwrap_or(60.0)
-                    + 0.1,
+                train_loss: 0.7 / e as f64 + 0.01 * seed as f64 - 0.002 * score.unwrap_or(60.0) + 0.1,
                 dev,
             }
         })
@@ -102,12 +80,7 @@ fn run(
         config: serde_json::json!({}),
         device: "cpu".into(),
         threads: 2,
-        versions: Versions {
-            mixout: "0.1.0".into(),
-            tch: "0.17.0".into(),
-            libtorch: "2.4.0".into(),
-            git: None,
-        },
+        versions: Versions { mixout: "0.1.0".into(), tch: "0.17.0".into(), libtorch: "2.4.0".into(), git: None },
         steps: 234,
         wall_time_s: 1.0,
         steps_per_s: 1.0,
@@ -125,57 +98,15 @@ fn small_fixture(dir: &Path) {
         runs.push(run("RTE", "accuracy", 52.7, &MIXOUT07, seed, s));
     }
     let sweep = [
-        Spec {
-            setting: "dropout0.0",
-            index: 2,
-            dropout: 0.0,
-            mixout_p: 0.0,
-            wdecay: 0.0,
-            toward: "zero",
-        },
-        Spec {
-            setting: "dropout0.3",
-            index: 3,
-            dropout: 0.3,
-            mixout_p: 0.0,
-            wdecay: 0.0,
-            toward: "zero",
-        },
-        Spec {
-            setting: "dropout0.5",
-            index: 4,
-            dropout: 0.5,
-            mixout_p: 0.0,
-            wdecay: 0.0,
-            toward: "zero",
-        },
-        Spec {
-            setting: "mixout0.3",
-            index: 5,
-            dropout: 0.0,
-            mixout_p: 0.3,
-            wdecay: 0.0,
-            toward: "zero",
-        },
-        Spec {
-            setting: "mixout0.9",
-            index: 6,
-            dropout: 0.0,
-            mixout_p: 0.9,
-            wdecay: 0.0,
-            toward: "zero",
-        },
+        Spec { setting: "dropout0.0", index: 2, dropout: 0.0, mixout_p: 0.0, wdecay: 0.0, toward: "zero" },
+        Spec { setting: "dropout0.3", index: 3, dropout: 0.3, mixout_p: 0.0, wdecay: 0.0, toward: "zero" },
+        Spec { setting: "dropout0.5", index: 4, dropout: 0.5, mixout_p: 0.0, wdecay: 0.0, toward: "zero" },
+        Spec { setting: "mixout0.3", index: 5, dropout: 0.0, mixout_p: 0.3, wdecay: 0.0, toward: "zero" },
+        Spec { setting: "mixout0.9", index: 6, dropout: 0.0, mixout_p: 0.9, wdecay: 0.0, toward: "zero" },
     ];
     for (k, spec) in sweep.iter().enumerate() {
         for seed in 1..=3u64 {
-            runs.push(run(
-                "RTE",
-                "accuracy",
-                52.7,
-                spec,
-                seed,
-                Some(55.0 + k as f64 + seed as f64),
-            ));
+            runs.push(run("RTE", "accuracy", 52.7, spec, seed, Some(55.0 + k as f64 + seed as f64)));
         }
     }
     // Result paths are <setting>/<setting>-seed<seed>.json, so a setting label
@@ -202,10 +133,7 @@ fn png_size(path: &Path) -> (u32, u32) {
 }
 
 fn names(files: &[PathBuf]) -> Vec<String> {
-    files
-        .iter()
-        .map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())
-        .collect()
+    files.iter().map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()).collect()
 }
 
 fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
@@ -268,10 +196,7 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     let rows = csv_rows(&csv);
     assert_eq!(rows.len(), 2 + 7, "one row per (task, setting)");
     let row = |task: &str, setting: &str| {
-        rows.iter()
-            .find(|r| r["task"] == task && r["setting"] == setting)
-            .expect("row present")
-            .clone()
+        rows.iter().find(|r| r["task"] == task && r["setting"] == setting).expect("row present").clone()
     };
     let base = row("RTE", "baseline");
     // 50, 60, 70: mean 60, sample std 10, median 60; 50 ≤ 52.7 is a failed run.
@@ -358,11 +283,7 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     assert!(md.contains("not comparable"));
     assert!(md.contains("chance score"));
     assert!(md.contains("![psweep_RTE.png](psweep_RTE.png)"));
-    assert!(
-        report.table.contains("RTE: dev accuracy, chance 52.7, baseline baseline"),
-        "{}",
-        report.table
-    );
+    assert!(report.table.contains("RTE: dev accuracy, chance 52.7, baseline baseline"), "{}", report.table);
     assert!(report.table.contains("+5.0 ["), "{}", report.table);
     assert!(report.table.contains("61.6 (74.0)"));
 }
@@ -406,14 +327,7 @@ fn broken_result_file_names_the_file() {
 }
 
 /// A run of the grouped study: `spec` with group, baseline and head set.
-fn grouped(
-    spec: &Spec,
-    group: &str,
-    baseline: &str,
-    head: &str,
-    seed: u64,
-    score: Option<f64>,
-) -> RunResult {
+fn grouped(spec: &Spec, group: &str, baseline: &str, head: &str, seed: u64, score: Option<f64>) -> RunResult {
     let mut r = run("RTE", "accuracy", 52.7, spec, seed, score);
     r.group = Some(group.into());
     r.baseline = Some(baseline.into());
@@ -576,10 +490,7 @@ fn missing_baseline_and_disjoint_seeds() {
         ("ghost", "false", "")
     );
     // One of three diverged: 1/3 failed; E[max] over the two finished only, so none at n = 5.
-    assert_eq!(
-        (o["failed"].as_str(), o["finished"].as_str(), o["evp_n5"].as_str()),
-        ("1", "2", "")
-    );
+    assert_eq!((o["failed"].as_str(), o["finished"].as_str(), o["evp_n5"].as_str()), ("1", "2", ""));
 
     let md = std::fs::read_to_string(out.path().join("summary.md")).expect("md");
     let line = md_row(&md, "| `x-orphan` |");
@@ -612,9 +523,7 @@ fn demo_report() {
         ("mixout0.9", 0.0, 0.9, 0.0, "zero", 0.05, 63.0),
         ("mixout0.7+wdecay_pre0.01", 0.0, 0.7, 0.01, "pretrained", 0.05, 63.5),
     ];
-    for (i, (name, dropout, mixout_p, wdecay, toward, fail_rate, centre)) in
-        specs.into_iter().enumerate()
-    {
+    for (i, (name, dropout, mixout_p, wdecay, toward, fail_rate, centre)) in specs.into_iter().enumerate() {
         let spec = Spec { setting: name, index: i, dropout, mixout_p, wdecay, toward };
         for seed in 0..20u64 {
             let u = uniform();
@@ -625,9 +534,7 @@ fn demo_report() {
             } else {
                 Some(centre + 8.0 * (uniform() - 0.5) + 4.0 * (uniform() - 0.5))
             };
-            run("RTE", "accuracy", 52.7, &spec, seed, score)
-                .write_atomic(results.path())
-                .expect("write");
+            run("RTE", "accuracy", 52.7, &spec, seed, score).write_atomic(results.path()).expect("write");
         }
     }
     let report = write_report(results.path(), Path::new(&keep)).expect("demo report");

@@ -10,21 +10,14 @@ use std::path::PathBuf;
 pub fn shared_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("MIXOUT_SHARED") {
         let dir = PathBuf::from(dir);
-        assert!(
-            dir.is_dir(),
-            "MIXOUT_SHARED={} is not a directory",
-            dir.display()
-        );
+        assert!(dir.is_dir(), "MIXOUT_SHARED={} is not a directory", dir.display());
         return Some(dir);
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipping: no shared data at {} (set MIXOUT_SHARED)",
-            dir.display()
-        );
+        eprintln!("skipping: no shared data at {} (set MIXOUT_SHARED)", dir.display());
         None
     }
 }
