@@ -27,6 +27,9 @@ pub enum ReportError {
     /// The results folder holds no result files.
     #[error("{0}: no result files (*.json) found")]
     Empty(PathBuf),
+    /// A task's summary does not describe the settings of its runs (a bug of this crate).
+    #[error("{0}: the summary and the runs of this task list different settings")]
+    Inconsistent(String),
     /// Drawing a plot failed.
     #[error("{path}: drawing failed: {message}")]
     Plot {

@@ -47,8 +47,9 @@ pub fn write_report(results_dir: &Path, out_dir: &Path) -> Result<Report> {
 
     let mut plots = Vec::new();
     let mut figures = Vec::new();
-    for g in &groups {
-        for path in plot::write_plots(g, out_dir)? {
+    for (g, s) in groups.iter().zip(&tasks) {
+        let data = plot::TaskData::new(g, s).ok_or_else(|| ReportError::Inconsistent(g.task.clone()))?;
+        for path in plot::write_plots(data, out_dir)? {
             if let Some(name) = path.file_name() {
                 figures.push((g.task.clone(), name.to_string_lossy().to_string()));
             }

@@ -1,91 +1,13 @@
-//! End-to-end tests of `write_report` on result fixtures built in code.
-//!
-//! Set `MIXOUT_REPORT_DEMO_OUT=DIR` to also keep a report of a 20-restart demo
-//! sweep in DIR, for looking at the plots.
+//! End-to-end tests of `write_report` on result fixtures built in code
+//! ([`common`]: synthetic result files in the real format).
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mixout_report::{write_report, EpochRecord, ReportError, RunParams, RunResult, RunStatus, Versions};
-
-struct Spec {
-    setting: &'static str,
-    index: usize,
-    dropout: f64,
-    mixout_p: f64,
-    wdecay: f64,
-    toward: &'static str,
-}
-
-const BASELINE: Spec =
-    Spec { setting: "baseline", index: 0, dropout: 0.1, mixout_p: 0.0, wdecay: 0.01, toward: "zero" };
-const MIXOUT07: Spec =
-    Spec { setting: "mixout0.7", index: 1, dropout: 0.0, mixout_p: 0.7, wdecay: 0.0, toward: "zero" };
-
-/// One run; `score` None means diverged.
-fn run(task: &str, metric: &str, chance: f64, spec: &Spec, seed: u64, score: Option<f64>) -> RunResult {
-    let status = if score.is_some() { RunStatus::Finished } else { RunStatus::Diverged };
-    let n_epochs = if score.is_some() { 3 } else { 1 };
-    let epochs = (1..=n_epochs)
-        .map(|e| {
-            let mut dev = BTreeMap::new();
-            let last = score.unwrap_or(chance);
-            dev.insert(metric.to_string(), last - 6.0 / e as f64 + (seed % 3) as f64);
-            EpochRecord {
-                epoch: e,
-                step: 78 * e as u64,
-                train_loss: 0.7 / e as f64 + 0.01 * seed as f64 - 0.002 * score.unwrap_or(60.0) + 0.1,
-                dev,
-            }
-        })
-        .collect();
-    let mut final_dev = BTreeMap::new();
-    if let Some(s) = score {
-        final_dev.insert(metric.to_string(), s);
-    }
-    RunResult {
-        schema_version: mixout_report::results::SCHEMA_VERSION,
-        experiment: "fixture".into(),
-        setting: spec.setting.into(),
-        setting_index: spec.index,
-        group: None,
-        baseline: None,
-        run_id: format!("{}-seed{seed}", spec.setting),
-        seed,
-        task: task.into(),
-        model: "/shared/models/paraphrase-MiniLM-L3-v2".into(),
-        metric: metric.into(),
-        chance,
-        status,
-        score,
-        final_dev,
-        failed: score.is_none_or(|s| s <= chance),
-        diverged_at_step: if score.is_none() { Some(100) } else { None },
-        epochs,
-        params: RunParams {
-            dropout: spec.dropout,
-            mixout_p: spec.mixout_p,
-            mixout_layers: "paper".into(),
-            head: "none".into(),
-            wdecay: spec.wdecay,
-            wdecay_toward: spec.toward.into(),
-            lr: 2e-5,
-            epochs: 3,
-            bias_correction: false,
-            train_subset: None,
-            precision: "fp32".into(),
-            reinit_layers: 0,
-            llrd: None,
-        },
-        config: serde_json::json!({}),
-        device: "cpu".into(),
-        threads: 2,
-        versions: Versions { mixout: "0.1.0".into(), tch: "0.17.0".into(), libtorch: "2.4.0".into(), git: None },
-        steps: 234,
-        wall_time_s: 1.0,
-        steps_per_s: 1.0,
-    }
-}
+use common::{run, Spec, BASELINE, MIXOUT07};
+use mixout_report::{write_report, ReportError, RunResult};
 
 /// Small fixture: RTE with hand-checkable numbers, a failed and a diverged run and
 /// a p-sweep; CoLA with two settings and no p-sweep.
@@ -500,47 +422,37 @@ fn missing_baseline_and_disjoint_seeds() {
     assert!(report.table.contains("baseline ghost has no runs"), "{}", report.table);
 }
 
-/// A 20-restart sweep resembling the paper's, for looking at the plots.
+/// The 20-restart demo sweep (`cargo run --example demo_report` keeps one): eleven
+/// settings, two p-sweep families, failures that fall with the mixout probability.
 #[test]
-fn demo_report() {
-    let Some(keep) = std::env::var_os("MIXOUT_REPORT_DEMO_OUT") else { return };
+fn demo_sweep_report() {
     let results = tempfile::tempdir().expect("tempdir");
-    let mut state: u64 = 42;
-    let mut uniform = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let specs = [
-        ("dropout0.1+wdecay0.01", 0.1, 0.0, 0.01, "zero", 0.45, 58.0),
-        ("wdecay_pre0.01", 0.1, 0.0, 0.01, "pretrained", 0.4, 59.0),
-        ("dropout0.0", 0.0, 0.0, 0.0, "zero", 0.5, 57.0),
-        ("dropout0.3", 0.3, 0.0, 0.0, "zero", 0.45, 58.0),
-        ("dropout0.5", 0.5, 0.0, 0.0, "zero", 0.4, 58.0),
-        ("mixout0.3", 0.0, 0.3, 0.0, "zero", 0.3, 60.0),
-        ("mixout0.5", 0.0, 0.5, 0.0, "zero", 0.2, 61.0),
-        ("mixout0.7", 0.0, 0.7, 0.0, "zero", 0.1, 62.0),
-        ("mixout0.8", 0.0, 0.8, 0.0, "zero", 0.05, 63.0),
-        ("mixout0.9", 0.0, 0.9, 0.0, "zero", 0.05, 63.0),
-        ("mixout0.7+wdecay_pre0.01", 0.0, 0.7, 0.01, "pretrained", 0.05, 63.5),
-    ];
-    for (i, (name, dropout, mixout_p, wdecay, toward, fail_rate, centre)) in specs.into_iter().enumerate() {
-        let spec = Spec { setting: name, index: i, dropout, mixout_p, wdecay, toward };
-        for seed in 0..20u64 {
-            let u = uniform();
-            let score = if seed == 7 && i == 0 {
-                None
-            } else if u < fail_rate {
-                Some(47.3 + 5.4 * uniform())
-            } else {
-                Some(centre + 8.0 * (uniform() - 0.5) + 4.0 * (uniform() - 0.5))
-            };
-            run("RTE", "accuracy", 52.7, &spec, seed, score).write_atomic(results.path()).expect("write");
-        }
+    common::demo_sweep(results.path());
+    let out = tempfile::tempdir().expect("tempdir");
+    let report = write_report(results.path(), out.path()).expect("demo report");
+    assert_eq!(
+        names(&report.files),
+        ["summary.md", "summary.csv", "stability_RTE.png", "psweep_RTE.png", "curves_RTE.png", "evp_RTE.png"]
+    );
+    let rows = csv_rows(&std::fs::read_to_string(&report.files[1]).expect("csv"));
+    assert_eq!(rows.len(), 11, "one row per setting");
+    assert!(rows.iter().all(|r| r["runs"] == "20"), "20 restarts each");
+    let row = |s: &str| rows.iter().find(|r| r["setting"] == s).expect("row").clone();
+    let base = row("dropout0.1+wdecay0.01");
+    assert_eq!((base["diverged"].as_str(), base["finished"].as_str()), ("1", "19"));
+    assert_eq!(
+        (base["is_baseline"].as_str(), row("mixout0.9")["baseline"].as_str()),
+        ("true", "dropout0.1+wdecay0.01")
+    );
+    let failed = |s: &str| -> usize { row(s)["failed"].parse().expect("count") };
+    assert!(failed("mixout0.9") < failed("dropout0.0"), "the demo's failures fall with p");
+    // 20 finished runs: E[max] at n = 5 exists and lies between the mean and the max.
+    let num = |r: &BTreeMap<String, String>, k: &str| -> f64 { r[k].parse().expect("number") };
+    let m = row("mixout0.8");
+    assert!(num(&m, "mean") < num(&m, "evp_n5") && num(&m, "evp_n5") < num(&m, "max"));
+    for f in report.files.iter().filter(|f| f.extension().is_some_and(|e| e == "png")) {
+        assert!(std::fs::metadata(f).expect("png").len() > 10_000, "{} is a drawn plot", f.display());
     }
-    let report = write_report(results.path(), Path::new(&keep)).expect("demo report");
-    println!("{}", report.table);
-    let small = tempfile::tempdir().expect("tempdir");
-    small_fixture(small.path());
-    let report = write_report(small.path(), &Path::new(&keep).join("small")).expect("small report");
-    println!("{}", report.table);
+    // Eleven settings widen the stability plot: 200 + 150·11.
+    assert_eq!(png_size(&out.path().join("stability_RTE.png")), (1850, mixout_report::plot::HEIGHT));
 }

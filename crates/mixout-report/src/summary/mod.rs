@@ -1,0 +1,287 @@
+//! Per-(task, setting) summary statistics, computed once and read by every rendering:
+//! the tables ([`markdown`], [`csv`], [`terminal`]) and the figures ([`crate::plot`]).
+//! The paper's reference numbers are in [`paper`].
+
+mod cells;
+pub mod csv;
+pub mod markdown;
+pub mod paper;
+pub mod provenance;
+pub mod terminal;
+
+use std::collections::BTreeMap;
+
+pub use cells::failure_text;
+pub use csv::{csv, CSV_HEADER};
+pub use markdown::markdown;
+pub use paper::{PaperHead, PaperRef, PaperSetting};
+pub use provenance::Provenance;
+pub use terminal::terminal_table;
+
+use crate::results::{RunParams, RunResult, RunStatus};
+use crate::stats::{self, Describe, ExpectedMax, FailureTest, PairedComparison};
+
+/// Tolerance when matching knob values (they come from YAML as decimals).
+const EPS: f64 = 1e-9;
+
+pub(crate) fn approx(a: f64, b: f64) -> bool {
+    (a - b).abs() < EPS
+}
+
+/// The runs of one setting of one task.
+#[derive(Debug, Clone)]
+pub struct SettingRuns<'a> {
+    /// Setting label.
+    pub setting: String,
+    /// Position of the setting in the experiment file.
+    pub setting_index: usize,
+    /// Knobs of the setting (taken from its first run).
+    pub params: RunParams,
+    /// Every run of the setting, sorted by seed.
+    pub runs: Vec<&'a RunResult>,
+}
+
+impl SettingRuns<'_> {
+    /// `(seed, score)` of the runs that finished with a finite score; diverged runs
+    /// have no score and are left out of every statistic but the counts.
+    pub fn scores(&self) -> Vec<(u64, f64)> {
+        self.runs.iter().filter_map(|r| finished_score(r).map(|s| (r.seed, s))).collect()
+    }
+
+    /// `(seed, failed)` of every run, diverged ones included (they count as failed).
+    pub fn failures(&self) -> Vec<(u64, bool)> {
+        self.runs.iter().map(|r| (r.seed, r.failed)).collect()
+    }
+
+    /// Group of the setting, from its first run (every run of a setting has the same).
+    pub fn group(&self) -> Option<&str> {
+        self.runs.first().and_then(|r| r.group.as_deref())
+    }
+
+    /// Baseline label the result files name for this setting, from its first run.
+    pub fn named_baseline(&self) -> Option<&str> {
+        self.runs.first().and_then(|r| r.baseline.as_deref())
+    }
+}
+
+/// The score of a run that finished, if finite.
+pub fn finished_score(r: &RunResult) -> Option<f64> {
+    match (r.status, r.score) {
+        (RunStatus::Finished, Some(s)) if s.is_finite() => Some(s),
+        _ => None,
+    }
+}
+
+/// The runs of one task, grouped by setting.
+#[derive(Debug, Clone)]
+pub struct TaskRuns<'a> {
+    /// Task name as written in the result files.
+    pub task: String,
+    /// Headline dev metric (from the task's first run).
+    pub metric: String,
+    /// Chance score of the headline metric (from the task's first run).
+    pub chance: f64,
+    /// Settings in (setting index, label) order.
+    pub settings: Vec<SettingRuns<'a>>,
+}
+
+/// Groups results by task (alphabetical) and setting (setting-index order), so
+/// every table and plot comes out in the same order for the same files.
+pub fn group_by_task(results: &[RunResult]) -> Vec<TaskRuns<'_>> {
+    let mut tasks: BTreeMap<&str, BTreeMap<(usize, &str), Vec<&RunResult>>> = BTreeMap::new();
+    for r in results {
+        tasks.entry(r.task.as_str()).or_default().entry((r.setting_index, r.setting.as_str())).or_default().push(r);
+    }
+    tasks
+        .into_iter()
+        .filter_map(|(task, settings)| {
+            let first = settings.values().next()?.first()?;
+            let (metric, chance) = (first.metric.clone(), first.chance);
+            let settings = settings
+                .into_iter()
+                .filter_map(|((setting_index, setting), mut runs)| {
+                    runs.sort_by(|a, b| a.seed.cmp(&b.seed).then(a.run_id.cmp(&b.run_id)));
+                    let params = runs.first()?.params.clone();
+                    Some(SettingRuns { setting: setting.to_string(), setting_index, params, runs })
+                })
+                .collect();
+            Some(TaskRuns { task: task.to_string(), metric, chance, settings })
+        })
+        .collect()
+}
+
+/// Number of restarts at which the table reports the expected maximum.
+pub const EVP_TABLE_N: usize = 5;
+
+/// Which setting a row is compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Baseline {
+    /// The row is a baseline: other rows are compared with it.
+    Itself,
+    /// The row is compared with the setting of this label.
+    Setting(String),
+    /// The result files name this label as the baseline, but the results hold no
+    /// run of it (not run yet, or run into another folder).
+    Missing(String),
+}
+
+impl Baseline {
+    /// The label of the baseline setting; `own` for a baseline row.
+    pub fn label<'a>(&'a self, own: &'a str) -> &'a str {
+        match self {
+            Self::Itself => own,
+            Self::Setting(b) | Self::Missing(b) => b,
+        }
+    }
+}
+
+/// Summary of one setting of one task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingSummary {
+    /// Setting label.
+    pub setting: String,
+    /// Position of the setting in the experiment file.
+    pub setting_index: usize,
+    /// Group of the setting, when the experiment uses groups.
+    pub group: Option<String>,
+    /// Knobs of the setting.
+    pub params: RunParams,
+    /// Number of result files (finished and diverged).
+    pub runs: usize,
+    /// Statistics of the scores of finished runs; `None` when every run diverged.
+    pub stats: Option<Describe>,
+    /// Runs flagged failed (score at or below chance, or diverged).
+    pub failed: usize,
+    /// Wilson 95% interval of the failure rate `failed / runs`, as fractions.
+    pub failure_ci95: Option<(f64, f64)>,
+    /// Runs whose loss became non-finite.
+    pub diverged: usize,
+    /// The setting this row is compared with.
+    pub baseline: Baseline,
+    /// Paired comparison of scores with the baseline; `None` for a baseline row, a
+    /// missing baseline, or when no seed finished in both.
+    pub vs_baseline: Option<PairedComparison>,
+    /// Exact test of the failure count against the baseline's; `None` for a
+    /// baseline row or a missing baseline.
+    pub failure_test: Option<FailureTest>,
+    /// Expected best score over n = 1..N restarts (finished runs only).
+    pub evp: Vec<ExpectedMax>,
+    /// The paper setting these knobs match, if any.
+    pub paper: Option<PaperSetting>,
+    /// The paper's BERT-large value for that setting and task, if it has one.
+    pub paper_ref: Option<PaperRef>,
+}
+
+impl SettingSummary {
+    /// Whether other rows may be compared with this one.
+    pub fn is_baseline(&self) -> bool {
+        self.baseline == Baseline::Itself
+    }
+
+    /// Failed runs over all runs; `None` without runs.
+    pub fn failure_rate(&self) -> Option<f64> {
+        (self.runs > 0).then(|| self.failed as f64 / self.runs as f64)
+    }
+
+    /// Expected best score over `n` restarts, when the setting has at least `n`
+    /// finished runs (beyond N the empirical distribution says nothing new).
+    pub fn evp_at(&self, n: usize) -> Option<ExpectedMax> {
+        self.evp.get(n.checked_sub(1)?).copied()
+    }
+}
+
+/// Summary of one task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSummary {
+    /// Task name.
+    pub task: String,
+    /// Headline dev metric.
+    pub metric: String,
+    /// Chance score of that metric.
+    pub chance: f64,
+    /// Label of the baseline every row is compared with; `None` when rows use
+    /// different baselines (then the tables get a baseline column).
+    pub baseline: Option<String>,
+    /// One row per setting, in setting-index order.
+    pub rows: Vec<SettingSummary>,
+}
+
+impl TaskSummary {
+    /// Whether any row belongs to a group.
+    pub fn has_groups(&self) -> bool {
+        self.rows.iter().any(|r| r.group.is_some())
+    }
+
+    /// Whether any setting trained in a precision other than fp32.
+    pub fn has_reduced_precision(&self) -> bool {
+        self.rows.iter().any(|r| !r.params.precision.eq_ignore_ascii_case("fp32"))
+    }
+}
+
+/// Summarises every task (see [`summarize_task`]).
+pub fn summarize(results: &[RunResult]) -> Vec<TaskSummary> {
+    group_by_task(results).iter().map(summarize_task).collect()
+}
+
+/// Summarises one task's grouped runs.
+///
+/// Each row is compared with the baseline its result files name: its own label
+/// makes it a baseline, another label compares it with that setting. A setting
+/// that names none is compared with the task's default baseline: the first
+/// setting whose knobs match the paper's baseline, or else its first setting by
+/// setting index (the behaviour before result files named baselines).
+pub fn summarize_task(t: &TaskRuns<'_>) -> TaskSummary {
+    let default_idx = t
+        .settings
+        .iter()
+        .position(|s| PaperSetting::from_params(&s.params) == Some(PaperSetting::Baseline))
+        .unwrap_or(0);
+    let by_label = |label: &str| t.settings.iter().find(|s| s.setting == label);
+    let rows: Vec<SettingSummary> = t
+        .settings
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let baseline = match s.named_baseline() {
+                Some(b) if b == s.setting => Baseline::Itself,
+                Some(b) if by_label(b).is_some() => Baseline::Setting(b.to_string()),
+                Some(b) => Baseline::Missing(b.to_string()),
+                None if i == default_idx => Baseline::Itself,
+                None => t.settings.get(default_idx).map_or(Baseline::Itself, |d| Baseline::Setting(d.setting.clone())),
+            };
+            let base = match &baseline {
+                Baseline::Setting(b) => by_label(b),
+                _ => None,
+            };
+            let scores = s.scores();
+            let values: Vec<f64> = scores.iter().map(|&(_, v)| v).collect();
+            let failed = s.runs.iter().filter(|r| r.failed).count();
+            let paper = PaperSetting::from_params(&s.params);
+            SettingSummary {
+                setting: s.setting.clone(),
+                setting_index: s.setting_index,
+                group: s.group().map(str::to_string),
+                params: s.params.clone(),
+                runs: s.runs.len(),
+                stats: stats::describe(&values),
+                failed,
+                failure_ci95: stats::wilson_interval(failed, s.runs.len(), stats::Z95),
+                diverged: s.runs.iter().filter(|r| r.status == RunStatus::Diverged).count(),
+                vs_baseline: base.and_then(|b| stats::paired_comparison(&scores, &b.scores())),
+                failure_test: base.and_then(|b| stats::failure_test(&s.failures(), &b.failures())),
+                evp: stats::expected_max(&values),
+                baseline,
+                paper,
+                paper_ref: paper.and_then(|p| p.reference(&t.task)),
+            }
+        })
+        .collect();
+    let mut labels: Vec<&str> = rows.iter().map(|r| r.baseline.label(&r.setting)).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    let baseline = match labels.as_slice() {
+        [only] => Some(only.to_string()),
+        _ => None,
+    };
+    TaskSummary { task: t.task.clone(), metric: t.metric.clone(), chance: t.chance, baseline, rows }
+}
