@@ -28,9 +28,7 @@ const EXPECTED: [Expected; 4] = [
 
 #[test]
 fn classification_row_counts_and_label_balance() {
-    let Some(glue) = common::glue_dir() else {
-        return;
-    };
+    let glue = common::glue_dir();
     for (name, n_train, n_dev, train_counts, dev_counts) in EXPECTED {
         let task = TaskSpec::glue(name, &glue).expect("known task");
         let train = task.load(Split::Train).expect("train reads");
@@ -46,9 +44,7 @@ fn classification_row_counts_and_label_balance() {
 
 #[test]
 fn stsb_row_counts_and_scores() {
-    let Some(glue) = common::glue_dir() else {
-        return;
-    };
+    let glue = common::glue_dir();
     let task = TaskSpec::glue("STS-B", &glue).expect("known task");
     assert_eq!(task.kind, TaskKind::Regression);
     for (split, n, mean) in [(Split::Train, 5749, 2.701), (Split::Dev, 1500, 2.3639)] {
@@ -70,9 +66,7 @@ fn stsb_row_counts_and_scores() {
 
 #[test]
 fn quirks_are_handled() {
-    let Some(glue) = common::glue_dir() else {
-        return;
-    };
+    let glue = common::glue_dir();
     // MRPC's BOM must not hide the `Quality` column, and bare quotes stay in the text.
     let mrpc = TaskSpec::glue("MRPC", &glue).expect("known").load(Split::Train).expect("reads");
     assert!(mrpc[0].text_a.starts_with("Amrozi accused his brother , whom he called \" the witness \""));
@@ -87,9 +81,7 @@ fn quirks_are_handled() {
 
 #[test]
 fn chance_scores_match_the_paper() {
-    let Some(glue) = common::glue_dir() else {
-        return;
-    };
+    let glue = common::glue_dir();
     let chance = |name: &str| {
         let task = TaskSpec::glue(name, &glue).expect("known");
         let dev = task.load(Split::Dev).expect("reads");
@@ -105,9 +97,7 @@ fn chance_scores_match_the_paper() {
 
 #[test]
 fn evaluate_on_real_dev_sets() {
-    let Some(glue) = common::glue_dir() else {
-        return;
-    };
+    let glue = common::glue_dir();
     // Perfect predictions score 100 on every metric; constant ones score chance.
     for name in ["RTE", "MRPC", "CoLA", "SST-2"] {
         let task = TaskSpec::glue(name, &glue).expect("known");
