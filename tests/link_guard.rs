@@ -12,11 +12,13 @@ fn libtorch_lib() -> PathBuf {
     PathBuf::from(env!("MIXOUT_LIBTORCH_LIB"))
 }
 
-fn needed(binary: &Path) -> Vec<String> {
+/// The DT_NEEDED entries of `binary`, and its run path (DT_RUNPATH and DT_RPATH folders).
+fn needed(binary: &Path) -> (Vec<String>, Vec<String>) {
     let bytes = std::fs::read(binary).unwrap_or_else(|e| panic!("reading {}: {e}", binary.display()));
     let elf =
         goblin::elf::Elf::parse(&bytes).unwrap_or_else(|e| panic!("{} is not an ELF file: {e}", binary.display()));
-    elf.libraries.iter().map(|s| s.to_string()).collect()
+    let run_path = elf.runpaths.iter().chain(&elf.rpaths).flat_map(|p| p.split(':')).map(str::to_string).collect();
+    (elf.libraries.iter().map(|s| s.to_string()).collect(), run_path)
 }
 
 fn check(binary: &Path) {
@@ -26,11 +28,18 @@ fn check(binary: &Path) {
         "build.rs recorded libtorch at {}, which holds no libtorch_cpu.so",
         lib.display()
     );
-    let libs = needed(binary);
+    let (libs, run_path) = needed(binary);
     assert!(
         libs.iter().any(|l| l == "libtorch_cpu.so"),
         "{} does not link libtorch_cpu.so: {libs:?}",
         binary.display()
+    );
+    // README: no LD_LIBRARY_PATH needed, because build.rs bakes libtorch's folder in.
+    assert!(
+        run_path.iter().any(|p| Path::new(p) == lib),
+        "{}'s run path {run_path:?} lacks the libtorch folder {}",
+        binary.display(),
+        lib.display()
     );
     if lib.join("libtorch_cuda.so").exists() {
         assert!(
@@ -52,11 +61,60 @@ fn mixout_binary_links_libtorch_cuda_when_libtorch_has_it() {
 
 #[test]
 fn test_binaries_link_libtorch_cuda_too() {
-    // The test suite runs on GPUs as well; its binaries get the same link arguments. Using
-    // libtorch here makes this test binary one that needs it, like the other test binaries.
-    let n = tch::Cuda::device_count();
-    assert!(n >= 0);
+    // The test suite runs on GPUs as well; its binaries get the same link arguments.
     check(&std::env::current_exe().expect("own test binary"));
+}
+
+/// Paths of the shared objects mapped into this process.
+fn loaded_objects() -> Vec<PathBuf> {
+    let maps = std::fs::read_to_string("/proc/self/maps").expect("read /proc/self/maps");
+    let mut paths: Vec<PathBuf> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|p| p.starts_with('/') && p.contains(".so"))
+        .map(PathBuf::from)
+        .collect();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn the_recorded_libtorch_is_the_one_loaded_at_run_time() {
+    // Using libtorch makes this test binary need it, like the other test binaries; on a
+    // CPU-only libtorch there can be no device at all.
+    let devices = tch::Cuda::device_count();
+    let lib = libtorch_lib();
+    let cuda_build = lib.join("libtorch_cuda.so").exists();
+    if !cuda_build {
+        assert_eq!(devices, 0, "a CPU-only libtorch at {} reports CUDA devices", lib.display());
+    }
+    let loaded = loaded_objects();
+    let torch: Vec<&PathBuf> = loaded
+        .iter()
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libtorch")))
+        .collect();
+    let same = |p: &Path, name: &str| std::fs::canonicalize(p).ok() == std::fs::canonicalize(lib.join(name)).ok();
+    // The loader found libtorch where the build linked it, not another copy on the system.
+    assert!(
+        torch.iter().any(|p| same(p, "libtorch_cpu.so")),
+        "libtorch_cpu.so from {} is not loaded; libtorch objects mapped: {torch:?}",
+        lib.display()
+    );
+    assert!(
+        torch
+            .iter()
+            .all(|p| p.parent().and_then(|d| std::fs::canonicalize(d).ok()) == std::fs::canonicalize(&lib).ok()),
+        "libtorch objects loaded from outside {}: {torch:?}",
+        lib.display()
+    );
+    // What the link guard is for: the CUDA backend is in the process, so CUDA can be found.
+    if cuda_build {
+        assert!(
+            torch.iter().any(|p| same(p, "libtorch_cuda.so")),
+            "libtorch at {} is a CUDA build, but libtorch_cuda.so was not loaded: {torch:?}",
+            lib.display()
+        );
+    }
 }
 
 #[test]
