@@ -142,6 +142,11 @@ pub struct RunResult {
     pub params: RunParams,
     /// The fully resolved setting configuration, as run.
     pub config: serde_json::Value,
+    /// Fingerprint of the configuration (`sha256:…` of the fields that change what a run
+    /// computes); resume skips a run only when it equals the one asked for. Absent in files
+    /// written before it existed (then `config` is fingerprinted instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_hash: Option<String>,
     /// Device the run used (`cpu`, `cuda:0`).
     pub device: String,
     /// libtorch intra-op threads.
@@ -187,6 +192,12 @@ impl RunResult {
 /// deterministic. Deeper folders (saved models, reports) and hidden temporary files of
 /// runs in progress are ignored.
 pub fn read_results_dir(results_dir: &Path) -> Result<Vec<RunResult>> {
+    Ok(read_results_dir_timed(results_dir)?.into_iter().map(|(r, _)| r).collect())
+}
+
+/// [`read_results_dir`], each result with its file's modification time in seconds since
+/// the Unix epoch (when the file system knows it).
+pub fn read_results_dir_timed(results_dir: &Path) -> Result<Vec<(RunResult, Option<u64>)>> {
     if !results_dir.is_dir() {
         return Err(ReportError::NotADir(results_dir.to_path_buf()));
     }
@@ -206,18 +217,20 @@ pub fn read_results_dir(results_dir: &Path) -> Result<Vec<RunResult>> {
                     stack.push((path, depth + 1));
                 }
             } else if name.ends_with(".json") {
-                out.push(RunResult::read(&path)?);
+                let modified = entry.metadata().ok().and_then(|m| m.modified().ok());
+                let secs = modified.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs());
+                out.push((RunResult::read(&path)?, secs));
             }
         }
     }
-    out.sort_by(|a, b| (a.setting_index, &a.setting, a.seed).cmp(&(b.setting_index, &b.setting, b.seed)));
+    out.sort_by(|(a, _), (b, _)| {
+        (a.setting_index, &a.setting, a.seed, &a.run_id).cmp(&(b.setting_index, &b.setting, b.seed, &b.run_id))
+    });
     Ok(out)
 }
 
-/// Makes a label safe as a file name: keeps letters, digits, `-`, `_`, `.`; maps the rest to `_`.
-pub fn sanitize(label: &str) -> String {
-    label.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
-}
+/// File names of labels and run ids: the schema's rule, so the runner and the reader agree.
+pub use mixout_spec::sanitize;
 
 #[cfg(test)]
 mod tests {

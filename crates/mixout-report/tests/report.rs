@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::{run, Spec, BASELINE, MIXOUT07};
+use mixout_report::plot::Kind;
 use mixout_report::{write_report, ReportError, RunResult};
 
 /// Small fixture: RTE with hand-checkable numbers, a failed and a diverged run and
@@ -98,7 +99,8 @@ fn report_writes_every_file_with_hand_checked_numbers() {
             "stability_RTE.png",
             "psweep_RTE.png",
             "curves_RTE.png",
-            "evp_RTE.png"
+            "evp_RTE.png",
+            "index.html"
         ]
     );
     for f in &report.files {
@@ -106,10 +108,11 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     }
     for f in report.files.iter().filter(|f| f.extension().is_some_and(|e| e == "png")) {
         let (w, h) = png_size(f);
+        assert_eq!((w, h), report.figures.iter().find(|g| &g.path == f).expect("figure").size);
         assert_eq!(h, mixout_report::plot::HEIGHT, "{}", f.display());
         assert!(w >= mixout_report::plot::MIN_WIDTH, "{}", f.display());
     }
-    // Seven RTE settings widen the stability plot beyond the minimum: 200 + 150·7.
+    // Seven RTE settings, no groups: one panel, one row, the minimum size.
     assert_eq!(png_size(&out.path().join("report/stability_RTE.png")), (1280, 720));
     assert_eq!(png_size(&out.path().join("report/psweep_RTE.png")), (1280, 720));
     assert_eq!(png_size(&out.path().join("report/evp_RTE.png")), (1280, 720));
@@ -432,7 +435,15 @@ fn demo_sweep_report() {
     let report = write_report(results.path(), out.path()).expect("demo report");
     assert_eq!(
         names(&report.files),
-        ["summary.md", "summary.csv", "stability_RTE.png", "psweep_RTE.png", "curves_RTE.png", "evp_RTE.png"]
+        [
+            "summary.md",
+            "summary.csv",
+            "stability_RTE.png",
+            "psweep_RTE.png",
+            "curves_RTE.png",
+            "evp_RTE.png",
+            "index.html"
+        ]
     );
     let rows = csv_rows(&std::fs::read_to_string(&report.files[1]).expect("csv"));
     assert_eq!(rows.len(), 11, "one row per setting");
@@ -453,6 +464,11 @@ fn demo_sweep_report() {
     for f in report.files.iter().filter(|f| f.extension().is_some_and(|e| e == "png")) {
         assert!(std::fs::metadata(f).expect("png").len() > 10_000, "{} is a drawn plot", f.display());
     }
-    // Eleven settings widen the stability plot: 200 + 150·11.
-    assert_eq!(png_size(&out.path().join("stability_RTE.png")), (1850, mixout_report::plot::HEIGHT));
+    // Eleven settings, no groups: one panel of eleven columns in one row.
+    let stability = report.figures.iter().find(|f| f.kind == Kind::Stability).expect("stability");
+    assert_eq!((stability.panels, stability.lines, stability.page), (1, 11, (1, 1)));
+    // 11 columns of 112 px plus the margins: 104 + 11·112 + 84.
+    assert_eq!(png_size(&stability.path), (1420, mixout_report::plot::HEIGHT));
+    let psweep = report.figures.iter().find(|f| f.kind == Kind::Psweep).expect("psweep");
+    assert_eq!(psweep.lines, 2, "the dropout and the mixout family");
 }

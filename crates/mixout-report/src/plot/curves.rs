@@ -1,28 +1,55 @@
-//! Training curves: train loss and dev score per epoch, per setting.
+//! Training curves: train loss (top) and dev score (bottom) per epoch, one panel per
+//! group ([`super::facet`]), a faint line per run and a bold line of the mean.
 
-use plotters::element::DashedPathElement;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
-
-use super::style::*;
-use super::{render, Area, DrawResult, TaskData};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{HEIGHT, MIN_WIDTH};
-use crate::error::Result;
-use crate::results::{RunResult, RunStatus};
-use crate::stats;
-use crate::summary::TaskRuns;
+use plotters::prelude::*;
 
-/// Draws `curves_<task>.png`: train loss (left) and dev score (right) per epoch,
-/// one faint line per run and a bold line of the per-epoch mean, per setting.
-pub fn curves_plot(t: TaskData<'_, '_>, path: &Path) -> Result<()> {
-    render(path, (MIN_WIDTH, HEIGHT), |root| draw_curves(root, t.runs))
+use super::facet::{self, Panel};
+use super::lines::{self, LineStyle, XScale};
+use super::sheet::{draw_frame, draw_y_axis, nice_ticks, Sheet, YScale};
+use super::style::*;
+use super::{write_faceted, Area, DrawResult, Facets, Figure, Kind, TaskData};
+use crate::error::Result;
+use crate::results::{EpochRecord, RunResult, RunStatus};
+use crate::stats;
+
+/// Gap between the loss and the dev chart of a panel.
+const SPLIT_GAP: i32 = 10;
+
+/// Writes `curves_<task>.png` (numbered files beyond [`facet::MAX_ROWS_PER_FILE`]
+/// rows): per panel, train loss above and the dev score below, per epoch; a faint
+/// line per run, a bold line of the per-epoch mean, the baseline in black, crosses
+/// where diverged runs ended, chance dashed.
+pub fn curves_plots(t: TaskData<'_, '_>, out_dir: &Path) -> Result<Vec<Figure>> {
+    let panels = facet::panels(t.summary, lines::MAX_LINES);
+    let f = Facets {
+        kind: Kind::Curves,
+        units: |_| 1,
+        row_capacity: lines::PANELS_PER_ROW,
+        unit_px: (360, 1090),
+        min_plot_h: 340,
+        below_h: lines::below_h(&panels),
+    };
+    let metric = t.runs.metric.clone();
+    let series_of = |pick: &dyn Fn(&EpochRecord) -> Option<f64>| -> Vec<Vec<Vec<(f64, f64)>>> {
+        t.runs.settings.iter().map(|s| s.runs.iter().map(|r| series(r, pick)).collect()).collect()
+    };
+    let loss = series_of(&|e| Some(e.train_loss));
+    let dev = series_of(&|e| e.dev.get(&metric).copied());
+    let data = Curves { loss, dev };
+    write_faceted(t, out_dir, &f, &panels, |root, sheet, rows| draw_page(root, t, &data, sheet, rows))
+}
+
+/// Per setting, per run: (epoch, value) of train loss and of the dev metric.
+struct Curves {
+    loss: Vec<Vec<Vec<(f64, f64)>>>,
+    dev: Vec<Vec<Vec<(f64, f64)>>>,
 }
 
 /// (epoch, value) of a run's finite values picked by `f`.
-fn series(r: &RunResult, f: &dyn Fn(&crate::results::EpochRecord) -> Option<f64>) -> Vec<(f64, f64)> {
+fn series(r: &RunResult, f: &dyn Fn(&EpochRecord) -> Option<f64>) -> Vec<(f64, f64)> {
     r.epochs.iter().filter_map(|e| f(e).filter(|v| v.is_finite()).map(|v| (e.epoch as f64, v))).collect()
 }
 
@@ -37,103 +64,80 @@ fn mean_series(lines: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
     by_epoch.into_iter().filter_map(|(e, vs)| stats::mean(&vs).map(|m| (e as f64, m))).collect()
 }
 
-fn draw_curves(root: &Area<'_>, t: &TaskRuns<'_>) -> DrawResult<()> {
-    let color = |i: usize| PALETTE[i % PALETTE.len()];
-    let mut legend: Vec<(Swatch, String)> =
-        t.settings.iter().enumerate().map(|(i, s)| (Swatch::Line(color(i).to_rgba(), 4), s.setting.clone())).collect();
-    legend.push((Swatch::Line(BLACK.mix(0.3), 2), "one run".to_string()));
-    legend.push((Swatch::Line(BLACK.to_rgba(), 4), "mean of runs".to_string()));
-    let any_diverged = t.settings.iter().flat_map(|s| s.runs.iter()).any(|r| r.status == RunStatus::Diverged);
-    if any_diverged {
+fn draw_page(root: &Area<'_>, t: TaskData<'_, '_>, c: &Curves, sheet: &Sheet, rows: &[Vec<&Panel>]) -> DrawResult<()> {
+    let members: Vec<usize> = rows.iter().flatten().flat_map(|p| lines::panel_lines(p)).map(|l| l.0).collect();
+    let mut legend = vec![
+        (Swatch::Line(BLACK.to_rgba(), 4), "baseline: mean of runs".to_string()),
+        (Swatch::Line(PALETTE[0].to_rgba(), 3), "other settings (named under each panel)".to_string()),
+        (Swatch::Line(BLACK.mix(0.3), 2), "one run".to_string()),
+    ];
+    let runs = |i: usize| t.runs.settings[i].runs.iter();
+    if members.iter().any(|&i| runs(i).any(|r| r.status == RunStatus::Diverged)) {
         legend.push((Swatch::Cross(BLACK.mix(0.7)), "last epoch of a diverged run".to_string()));
     }
-    let title = format!("{}: training curves per epoch", t.task);
-    let subtitle = format!("model: {}", model_name(t));
-    let header = draw_header(root, &title, &subtitle, &legend)?;
-    let (_, body) = root.split_vertically(header);
-    let panels = body.split_evenly((1, 2));
-    // Thin lines only when there are many: a few 1-px lines at 30% vanish.
-    let n_runs: usize = t.settings.iter().map(|s| s.runs.len()).sum();
-    let faint_px = if n_runs > 60 { 1 } else { 2 };
+    legend.push((Swatch::Dashed(RGBColor(60, 60, 60).to_rgba()), "chance".to_string()));
+    let title = format!("{}: training curves per epoch", t.runs.task);
+    draw_header(root, &title, &format!("model: {}", model_name(t.runs)), &legend)?;
 
-    let metric = t.metric.clone();
-    let loss: Vec<Vec<Vec<(f64, f64)>>> =
-        t.settings.iter().map(|s| s.runs.iter().map(|r| series(r, &|e| Some(e.train_loss))).collect()).collect();
-    let dev: Vec<Vec<Vec<(f64, f64)>>> = t
-        .settings
-        .iter()
-        .map(|s| s.runs.iter().map(|r| series(r, &|e| e.dev.get(&metric).copied())).collect())
-        .collect();
-    let max_epoch = t
-        .settings
-        .iter()
-        .flat_map(|s| s.runs.iter())
-        .flat_map(|r| r.epochs.iter().map(|e| e.epoch))
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let panel_specs = [
-        (&panels[0], &loss, "train loss (epoch mean)".to_string(), None),
-        (&panels[1], &dev, metric_label(&t.metric), Some(t.chance)),
-    ];
-    for (area, data, ylabel, chance) in panel_specs {
-        let values = data.iter().flatten().flatten().map(|p| p.1).chain(chance);
-        let (y_lo, y_hi) = padded_range(values);
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .margin_right(28)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.8f64..max_epoch as f64 + 0.2, y_lo..y_hi)?;
-        chart
-            .configure_mesh()
-            // At most one tick per epoch makes plotters pick whole epochs.
-            .x_labels(max_epoch as usize)
-            .x_label_formatter(&|e| format!("{e:.0}"))
-            .y_labels(8)
-            .x_desc("epoch")
-            .y_desc(ylabel)
-            .label_style(font(TEXT_PX))
-            .axis_desc_style(font(20.0))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(BLACK.mix(0.1))
-            .draw()?;
-        for (i, runs) in data.iter().enumerate() {
-            for line in runs {
-                chart.draw_series(LineSeries::new(line.clone(), color(i).mix(0.3).stroke_width(faint_px)))?;
+    let range = |d: &Vec<Vec<Vec<(f64, f64)>>>, extra: Option<f64>| {
+        padded_range(members.iter().flat_map(|&i| d[i].iter().flatten().map(|p| p.1)).chain(extra))
+    };
+    let (loss_r, dev_r) = (range(&c.loss, None), range(&c.dev, Some(t.runs.chance)));
+    let max_epoch = members.iter().flat_map(|&i| runs(i)).flat_map(|r| r.epochs.iter().map(|e| e.epoch)).max();
+    let max_epoch = max_epoch.unwrap_or(1).max(1) as f64;
+    let x_ticks = lines::integer_ticks(1.0, max_epoch);
+    let half = (sheet.plot_h - SPLIT_GAP) / 2;
+    for (r, row) in rows.iter().enumerate() {
+        let top = sheet.top(r);
+        let ly = YScale { lo: loss_r.0, hi: loss_r.1, top, h: half };
+        let dy = YScale { lo: dev_r.0, hi: dev_r.1, top: top + half + SPLIT_GAP, h: half };
+        let (lt, dt) = (nice_ticks(ly.lo, ly.hi, 4), nice_ticks(dy.lo, dy.hi, 4));
+        draw_y_axis(root, sheet.boxes[r][0].0, ly, &lt, "train loss")?;
+        draw_y_axis(root, sheet.boxes[r][0].0, dy, &dt, &metric_label(&t.runs.metric))?;
+        for (k, panel) in row.iter().enumerate() {
+            let (left, w) = sheet.boxes[r][k];
+            let x = XScale { lo: 0.8, hi: max_epoch + 0.2, left, w };
+            draw_frame(root, (left, w), ly, &lt, &panel.title)?;
+            draw_frame(root, (left, w), dy, &dt, "")?;
+            lines::draw_chance_line(root, x, dy, t.runs.chance)?;
+            let drawn = lines::panel_lines(panel);
+            draw_chart(root, t, &c.loss, &drawn, x, ly)?;
+            draw_chart(root, t, &c.dev, &drawn, x, dy)?;
+            lines::draw_x_axis(root, x, top + sheet.plot_h, &x_ticks, "epoch")?;
+            lines::draw_panel_legend(root, t.summary, &drawn, (left, w), top + sheet.plot_h)?;
+        }
+    }
+    Ok(())
+}
+
+/// One chart of a panel: faint runs, crosses where diverged runs ended, bold means.
+fn draw_chart(
+    root: &Area<'_>,
+    t: TaskData<'_, '_>,
+    data: &[Vec<Vec<(f64, f64)>>],
+    drawn: &[(usize, LineStyle)],
+    x: XScale,
+    y: YScale,
+) -> DrawResult<()> {
+    let n_runs: usize = drawn.iter().map(|&(i, _)| data[i].len()).sum();
+    // Thin lines only when there are many: a few 1-px lines at 30% vanish.
+    let faint_px = if n_runs > 60 { 1 } else { 2 };
+    let to_px = |line: &[(f64, f64)]| line.iter().map(|&(e, v)| (x.px(e), y.px(v))).collect::<Vec<_>>();
+    for &(i, s) in drawn {
+        for (r, line) in t.runs.settings[i].runs.iter().zip(&data[i]) {
+            root.draw(&PathElement::new(to_px(line), s.color.mix(0.3).stroke_width(faint_px)))?;
+            // A diverged run may have a single epoch, which draws no line: mark where it ended.
+            if let (RunStatus::Diverged, Some(&(e, v))) = (r.status, line.last()) {
+                root.draw(&Cross::new((x.px(e), y.px(v)), 5, s.color.stroke_width(2)))?;
             }
         }
-        // A diverged run may have a single epoch, which draws no line: mark where it ended.
-        for (i, (s, runs)) in t.settings.iter().zip(data.iter()).enumerate() {
-            for (r, line) in s.runs.iter().zip(runs) {
-                if let (RunStatus::Diverged, Some(&last)) = (r.status, line.last()) {
-                    chart.draw_series(std::iter::once(Cross::new(last, 6, color(i).stroke_width(3))))?;
-                }
-            }
+    }
+    for &(i, s) in drawn {
+        let mean = to_px(&mean_series(&data[i]));
+        for &p in &mean {
+            root.draw(&Circle::new(p, 3, s.color.filled()))?;
         }
-        for (i, runs) in data.iter().enumerate() {
-            let mean = mean_series(runs);
-            chart.draw_series(LineSeries::new(mean.clone(), color(i).stroke_width(4)))?;
-            chart.draw_series(mean.into_iter().map(|p| Circle::new(p, 5, color(i).filled())))?;
-        }
-        // Chance goes on top of the curves, its label on a white patch, so both stay legible.
-        if let Some(c) = chance {
-            let (xr, _) = chart.plotting_area().get_pixel_range();
-            let y = chart.backend_coord(&(1.0, c)).1;
-            // Pixel positions from the chart are absolute: draw on the root.
-            root.draw(&DashedPathElement::new(
-                vec![(xr.start, y), (xr.end, y)],
-                10,
-                6,
-                RGBColor(60, 60, 60).stroke_width(2),
-            ))?;
-            let style = anchored(16.0, HPos::Right, VPos::Bottom).color(&RGBColor(60, 60, 60));
-            let (tw, th) = root.estimate_text_size("chance", &style)?;
-            let at = (xr.end - 6, y - 5);
-            let patch = [(at.0 - tw as i32 - 3, at.1 - th as i32 - 4), (at.0 + 3, at.1 + 2)];
-            root.draw(&Rectangle::new(patch, WHITE.mix(0.85).filled()))?;
-            root.draw(&Text::new("chance".to_string(), at, style))?;
-        }
+        lines::draw_path(root, mean, s)?;
     }
     Ok(())
 }

@@ -12,7 +12,10 @@
 
 pub mod curves;
 pub mod evp;
+pub mod facet;
+mod lines;
 pub mod psweep;
+mod sheet;
 pub mod stability;
 mod style;
 mod swarm;
@@ -27,15 +30,79 @@ use crate::error::{ReportError, Result};
 use crate::results::sanitize;
 use crate::summary::{SettingRuns, SettingSummary, TaskRuns, TaskSummary};
 
-pub use curves::curves_plot;
-pub use evp::evp_plot;
+pub use curves::curves_plots;
+pub use evp::evp_plots;
 pub use psweep::{has_psweep, psweep_plot};
-pub use stability::stability_plot;
+pub use stability::stability_plots;
 
-/// Height of every plot in pixels.
+/// Height of every figure of one row of panels, in pixels; more rows make it taller.
 pub const HEIGHT: u32 = 720;
-/// Minimum width of every plot in pixels; the stability plot widens with many settings.
+/// Minimum width of every figure in pixels; rows of many columns make it wider.
 pub const MIN_WIDTH: u32 = 1280;
+
+/// The kind of a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Every restart's score per setting ([`stability`]).
+    Stability,
+    /// Score against p ([`psweep`]).
+    Psweep,
+    /// Training curves ([`curves`]).
+    Curves,
+    /// Expected best score against restarts ([`evp`]).
+    Evp,
+}
+
+impl Kind {
+    /// File-name stem and short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Stability => "stability",
+            Kind::Psweep => "psweep",
+            Kind::Curves => "curves",
+            Kind::Evp => "evp",
+        }
+    }
+
+    /// What the figure shows, one line for a caption.
+    pub fn caption(self) -> &'static str {
+        match self {
+            Kind::Stability => "final dev score of every restart per setting (paper Figure 3 style)",
+            Kind::Psweep => "final dev score against the dropout or mixout probability p (paper Figure 4 style)",
+            Kind::Curves => "train loss and dev score per epoch",
+            Kind::Evp => "expected best dev score over n restarts (Dodge et al. 2019)",
+        }
+    }
+}
+
+/// One figure file written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Task it shows.
+    pub task: String,
+    /// What it shows.
+    pub kind: Kind,
+    /// The PNG.
+    pub path: PathBuf,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+    /// Panels drawn in it (1 for the p-sweep).
+    pub panels: usize,
+    /// Lines of the p-sweep (families); settings drawn for the other kinds.
+    pub lines: usize,
+    /// 1-based number of this file among the task's files of this kind, and their count.
+    pub page: (usize, usize),
+}
+
+/// `<kind>_<task>.png`, or `<kind>_<task>_<k>.png` when a figure takes several files.
+fn page_path(out_dir: &Path, kind: Kind, task: &str, page: usize, pages: usize) -> PathBuf {
+    let task = sanitize(task);
+    if pages > 1 {
+        out_dir.join(format!("{}_{task}_{}.png", kind.name(), page + 1))
+    } else {
+        out_dir.join(format!("{}_{task}.png", kind.name()))
+    }
+}
 
 type DrawResult<T> = std::result::Result<T, Box<dyn Error>>;
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
@@ -78,25 +145,72 @@ fn render(path: &Path, size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> DrawRes
     Ok(())
 }
 
-/// Writes every plot of a task into `out_dir` and returns their paths:
-/// `stability_<task>.png`, `psweep_<task>.png` (only when [`has_psweep`]),
-/// `curves_<task>.png` and `evp_<task>.png`.
-pub fn write_plots(t: TaskData<'_, '_>, out_dir: &Path) -> Result<Vec<PathBuf>> {
-    let task = sanitize(&t.runs.task);
-    let mut files = Vec::new();
-    let path = out_dir.join(format!("stability_{task}.png"));
-    stability_plot(t, &path)?;
-    files.push(path);
+/// Writes every figure of a task into `out_dir`: stability, p-sweep (only when
+/// [`has_psweep`]), curves and EVP, each `<kind>_<task>.png`, or numbered
+/// `<kind>_<task>_1.png`, `_2`, … when its panels need more than one file.
+pub fn write_plots(t: TaskData<'_, '_>, out_dir: &Path) -> Result<Vec<Figure>> {
+    let mut figures = stability_plots(t, out_dir)?;
     if has_psweep(t) {
-        let path = out_dir.join(format!("psweep_{task}.png"));
-        psweep_plot(t, &path)?;
-        files.push(path);
+        let path = page_path(out_dir, Kind::Psweep, &t.runs.task, 0, 1);
+        let lines = psweep_plot(t, &path)?;
+        let size = (MIN_WIDTH, HEIGHT);
+        figures.push(Figure {
+            task: t.runs.task.clone(),
+            kind: Kind::Psweep,
+            path,
+            size,
+            panels: 1,
+            lines,
+            page: (1, 1),
+        });
     }
-    let path = out_dir.join(format!("curves_{task}.png"));
-    curves_plot(t, &path)?;
-    files.push(path);
-    let path = out_dir.join(format!("evp_{task}.png"));
-    evp_plot(t, &path)?;
-    files.push(path);
-    Ok(files)
+    figures.extend(curves_plots(t, out_dir)?);
+    figures.extend(evp_plots(t, out_dir)?);
+    Ok(figures)
+}
+
+/// How a faceted figure lays out its panels.
+struct Facets {
+    kind: Kind,
+    /// Width of a panel in units (setting columns, or 1 per line chart).
+    units: fn(&facet::Panel) -> usize,
+    /// Units per row.
+    row_capacity: usize,
+    /// Narrowest and widest unit, in pixels.
+    unit_px: (i32, i32),
+    /// Least height of a plotting box.
+    min_plot_h: i32,
+    /// Room below each plotting box.
+    below_h: i32,
+}
+
+/// Writes a faceted figure: the panels packed into rows and files ([`facet::pages`]),
+/// each file drawn by `draw` with its sheet and its rows of panels.
+fn write_faceted(
+    t: TaskData<'_, '_>,
+    out_dir: &Path,
+    f: &Facets,
+    panels: &[facet::Panel],
+    draw: impl Fn(&Area<'_>, &sheet::Sheet, &[Vec<&facet::Panel>]) -> DrawResult<()>,
+) -> Result<Vec<Figure>> {
+    let widths: Vec<usize> = panels.iter().map(f.units).collect();
+    let pages = facet::pages(&widths, f.row_capacity);
+    let mut out = Vec::new();
+    for (k, page) in pages.iter().enumerate() {
+        let rows: Vec<Vec<&facet::Panel>> = page.iter().map(|r| r.iter().map(|&i| &panels[i]).collect()).collect();
+        let unit_rows: Vec<Vec<usize>> = page.iter().map(|r| r.iter().map(|&i| widths[i]).collect()).collect();
+        let sheet = sheet::Sheet::new(&unit_rows, f.unit_px, f.min_plot_h, f.below_h);
+        let path = page_path(out_dir, f.kind, &t.runs.task, k, pages.len());
+        render(&path, sheet.size, |root| draw(root, &sheet, &rows))?;
+        out.push(Figure {
+            task: t.runs.task.clone(),
+            kind: f.kind,
+            path,
+            size: sheet.size,
+            panels: rows.iter().map(Vec::len).sum(),
+            lines: rows.iter().flatten().map(|p| p.settings.len()).sum(),
+            page: (k + 1, pages.len()),
+        });
+    }
+    Ok(out)
 }

@@ -107,6 +107,7 @@ pub(super) enum Swatch {
     Dashed(RGBAColor),
     Band,
     MeanDot(RGBAColor),
+    Tint(RGBAColor),
 }
 
 pub(super) fn draw_swatch(area: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> DrawResult<()> {
@@ -120,6 +121,10 @@ pub(super) fn draw_swatch(area: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> Dra
         }
         Swatch::Band => {
             area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], BLACK.mix(0.08).filled()))?;
+            area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], BLACK.mix(0.35)))?;
+        }
+        Swatch::Tint(c) => {
+            area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], c.filled()))?;
             area.draw(&Rectangle::new([(x - 14, y - 9), (x + 14, y + 9)], BLACK.mix(0.35)))?;
         }
         Swatch::MeanDot(c) => {

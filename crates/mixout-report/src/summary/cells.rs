@@ -42,6 +42,7 @@ pub fn failure_text(failed: usize, runs: usize) -> String {
 /// A column of the summary tables; which ones appear depends on the task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Col {
+    Source,
     Group,
     Setting,
     Precision,
@@ -63,6 +64,7 @@ pub(crate) enum Col {
 impl Col {
     pub(crate) fn header(self) -> &'static str {
         match self {
+            Col::Source => "source",
             Col::Group => "group",
             Col::Setting => "setting",
             Col::Precision => "precision",
@@ -86,7 +88,8 @@ impl Col {
     pub(crate) fn is_text(self) -> bool {
         matches!(
             self,
-            Col::Group
+            Col::Source
+                | Col::Group
                 | Col::Setting
                 | Col::Precision
                 | Col::Failed
@@ -103,6 +106,9 @@ impl Col {
 /// so the common table stays narrow.
 pub(crate) fn columns(t: &TaskSummary) -> Vec<Col> {
     let mut cols = Vec::new();
+    if t.has_sources() {
+        cols.push(Col::Source);
+    }
     if t.has_groups() {
         cols.push(Col::Group);
     }
@@ -159,6 +165,7 @@ pub(crate) fn delta_text(r: &SettingSummary, md: bool) -> String {
 pub(crate) fn cell(r: &SettingSummary, col: Col, md: bool) -> String {
     let s = |f: fn(&Describe) -> f64| r.stats.as_ref().map(|d| f1(f(d))).unwrap_or_else(|| "-".to_string());
     match col {
+        Col::Source => r.source.as_deref().map(|g| quote(g, md)).unwrap_or_else(|| "-".into()),
         Col::Group => r.group.as_deref().map(|g| quote(g, md)).unwrap_or_else(|| "-".into()),
         Col::Setting => quote(&r.setting, md),
         Col::Precision => r.params.precision.clone(),

@@ -7,7 +7,7 @@ pub const CSV_HEADER: &str = "task,metric,chance,group,setting,setting_index,dro
 head,mixout_layers,lr,epochs,bias_correction,precision,reinit_layers,llrd,runs,finished,\
 mean,std,median,min,max,evp_n5,failed,diverged,failure_rate,failure_ci_low,failure_ci_high,\
 is_baseline,baseline,baseline_has_runs,pairs,delta_mean,delta_ci_low,delta_ci_high,\
-failure_test,failure_p,paper_setting,paper_table,paper_mean,paper_max";
+failure_test,failure_p,paper_setting,paper_table,paper_mean,paper_max,source";
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -73,6 +73,7 @@ pub fn csv(tasks: &[TaskSummary]) -> String {
                 r.paper.map(|p| csv_field(p.source())).unwrap_or_default(),
                 num(r.paper_ref.map(|p| p.mean)),
                 num(r.paper_ref.map(|p| p.max)),
+                r.source.as_deref().map(csv_field).unwrap_or_default(),
             ];
             out.push_str(&fields.join(","));
             out.push('\n');

@@ -43,74 +43,86 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
         }
     }
     let _ = writeln!(md, "\n## Legend\n");
-    let _ = writeln!(
-        md,
-        "- Scores are the final dev score of the task's headline metric: percent for accuracy and F1, \
+    for item in legend(tasks) {
+        let _ = writeln!(md, "- {item}");
+    }
+    md
+}
+
+/// The legend's items, in markdown (bold names, code labels), shared with `index.html`.
+pub(crate) fn legend(tasks: &[TaskSummary]) -> Vec<String> {
+    let mut items = Vec::new();
+    items.push(
+        "Scores are the final dev score of the task's headline metric: percent for accuracy and F1, \
          ×100 for correlations (Matthews, Spearman), as in the paper's tables."
+            .to_string(),
     );
-    let _ = writeln!(
-        md,
-        "- **group**, **precision**: shown only when the experiment groups its settings, or when a \
+    items.push(
+        "**group**, **precision**: shown only when the experiment groups its settings, or when a \
          setting trained in a precision other than fp32 (tf32, bf16)."
+            .to_string(),
     );
-    let _ = writeln!(
-        md,
-        "- **runs**: result files of the setting; **mean, std, median, min, max** are over the runs \
+    items.push(
+        "**runs**: result files of the setting; **mean, std, median, min, max** are over the runs \
          that finished (std is the sample standard deviation, divisor n−1; 0 for a single run)."
+            .to_string(),
     );
-    let _ = writeln!(
-        md,
-        "- **E[max] n={n}**: expected validation performance (Dodge et al. 2019, \"Show your work\"): \
+    items.push(format!(
+        "**E[max] n={n}**: expected validation performance (Dodge et al. 2019, \"Show your work\"): \
          the expected best dev score among {n} restarts drawn with replacement from the setting's \
          finished runs, E[max_n] = Σᵢ v₍ᵢ₎·((i/N)ⁿ − ((i−1)/N)ⁿ) over the N sorted scores. Diverged \
          runs have no score and are left out; with fewer than {n} finished runs the value at their \
          number N is shown, marked (n=N) (— when none finished). The `evp_` \
          figure shows it for every n with ±1 sd.",
         n = EVP_TABLE_N
-    );
+    ));
     let chances: Vec<String> = tasks.iter().map(|t| format!("{} {} {}", t.task, t.metric, f1(t.chance))).collect();
-    let _ = writeln!(
-        md,
-        "- **failed**: the run's dev score is at or below the chance score (the majority-class \
+    items.push(format!(
+        "**failed**: the run's dev score is at or below the chance score (the majority-class \
          predictor; here: {}), or the run diverged. Shown as failed/runs = failure rate, with its \
          95% Wilson score interval (z = {}). **diverged**: the training loss became NaN or \
          infinite; such runs have no score and are counted in *failed* too.",
         chances.join("; "),
         stats::Z95
-    );
-    let _ = writeln!(
-        md,
-        "- **baseline**: each setting is compared with the baseline its result files name (a \
+    ));
+    items.push(
+        "**baseline**: each setting is compared with the baseline its result files name (a \
          setting naming itself is a baseline; \"has no runs\" when the named baseline is not in \
          these results). A setting naming none is compared with the setting matching the paper's \
          dropout(0.1)+wdecay(0, .01) if present, else the experiment's first setting. With one \
          baseline for the whole task it is named in the heading; otherwise a column names it."
+            .to_string(),
     );
-    let _ = writeln!(
-        md,
-        "- **Δ mean vs baseline**: mean of the per-seed differences (setting − baseline) over the \
+    items.push(format!(
+        "**Δ mean vs baseline**: mean of the per-seed differences (setting − baseline) over the \
          seeds both finished (n pairs), with a percentile-bootstrap 95% interval ({} resamples, \
          ChaCha8 seed {}).",
         stats::BOOTSTRAP_RESAMPLES,
         stats::BOOTSTRAP_SEED
-    );
-    let _ = writeln!(
-        md,
-        "- **failures vs baseline**: two-sided exact test of the failure count against the \
+    ));
+    items.push(
+        "**failures vs baseline**: two-sided exact test of the failure count against the \
          baseline's. *McNemar*: when the two share seeds, over the shared seeds (paired: same data \
          order and head initialisation), binomial on the seeds where exactly one failed, \
          p = min(1, 2·P(X ≤ min(b, c))), 1 when there is no such seed. *Fisher*: when they share \
          no seed, Fisher's exact test on the 2×2 table of failed and other runs. Few restarts \
          give little power: a large p is no evidence of equal failure rates."
+            .to_string(),
     );
-    let _ = writeln!(
-        md,
-        "- **BERT-large ref.**: the paper's (Lee, Cho & Kang, ICLR 2020) mean (max) over 20 \
+    items.push(
+        "**BERT-large ref.**: the paper's (Lee, Cho & Kang, ICLR 2020) mean (max) over 20 \
          restarts of BERT-large uncased, shown where a setting's knobs match one of the paper's \
          settings: Table 1 (regularisers of the pretrained layers) or Table 3 (regulariser of the \
          output layer, with the pretrained layers at mixout(w_pre, 0.7) and no weight decay; its \
          `none` row is Table 1's mixout(w_pre, 0.7)). It is a reference for the direction of \
          effects only: a different model, so absolute numbers are not comparable."
+            .to_string(),
     );
-    md
+    items.push(
+        "**source**: shown when a report reads several results folders that differ in experiment, \
+         device, precision or harness version (or share setting labels); each folder's settings, \
+         runs and baselines stay its own."
+            .to_string(),
+    );
+    items
 }

@@ -2,7 +2,7 @@
 //! the tables ([`markdown`], [`csv`], [`terminal`]) and the figures ([`crate::plot`]).
 //! The paper's reference numbers are in [`paper`].
 
-mod cells;
+pub(crate) mod cells;
 pub mod csv;
 pub mod markdown;
 pub mod paper;
@@ -31,6 +31,10 @@ pub(crate) fn approx(a: f64, b: f64) -> bool {
 /// The runs of one setting of one task.
 #[derive(Debug, Clone)]
 pub struct SettingRuns<'a> {
+    /// Index of the study (results folder) the setting comes from; 0 for a single folder.
+    pub study: usize,
+    /// Label of that study when a report reads several that differ ([`crate::study::sources`]).
+    pub source: Option<String>,
     /// Setting label.
     pub setting: String,
     /// Position of the setting in the experiment file.
@@ -88,9 +92,20 @@ pub struct TaskRuns<'a> {
 /// Groups results by task (alphabetical) and setting (setting-index order), so
 /// every table and plot comes out in the same order for the same files.
 pub fn group_by_task(results: &[RunResult]) -> Vec<TaskRuns<'_>> {
-    let mut tasks: BTreeMap<&str, BTreeMap<(usize, &str), Vec<&RunResult>>> = BTreeMap::new();
-    for r in results {
-        tasks.entry(r.task.as_str()).or_default().entry((r.setting_index, r.setting.as_str())).or_default().push(r);
+    group_studies(&[(None, results)])
+}
+
+/// Groups the results of several studies by task (alphabetical), then study, then
+/// setting (setting-index order). Settings of different studies stay apart even when
+/// they share a label, and so do their runs.
+pub fn group_studies<'a>(studies: &[(Option<String>, &'a [RunResult])]) -> Vec<TaskRuns<'a>> {
+    type Key<'a> = (usize, usize, &'a str);
+    let mut tasks: BTreeMap<&str, BTreeMap<Key<'a>, Vec<&RunResult>>> = BTreeMap::new();
+    for (k, (_, results)) in studies.iter().enumerate() {
+        for r in results.iter() {
+            let key = (k, r.setting_index, r.setting.as_str());
+            tasks.entry(r.task.as_str()).or_default().entry(key).or_default().push(r);
+        }
     }
     tasks
         .into_iter()
@@ -99,10 +114,11 @@ pub fn group_by_task(results: &[RunResult]) -> Vec<TaskRuns<'_>> {
             let (metric, chance) = (first.metric.clone(), first.chance);
             let settings = settings
                 .into_iter()
-                .filter_map(|((setting_index, setting), mut runs)| {
+                .filter_map(|((study, setting_index, setting), mut runs)| {
                     runs.sort_by(|a, b| a.seed.cmp(&b.seed).then(a.run_id.cmp(&b.run_id)));
                     let params = runs.first()?.params.clone();
-                    Some(SettingRuns { setting: setting.to_string(), setting_index, params, runs })
+                    let source = studies[study].0.clone();
+                    Some(SettingRuns { study, source, setting: setting.to_string(), setting_index, params, runs })
                 })
                 .collect();
             Some(TaskRuns { task: task.to_string(), metric, chance, settings })
@@ -138,6 +154,10 @@ impl Baseline {
 /// Summary of one setting of one task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SettingSummary {
+    /// Index of the study the setting comes from (0 for a single results folder).
+    pub study: usize,
+    /// Label of that study, when the report reads several that differ.
+    pub source: Option<String>,
     /// Setting label.
     pub setting: String,
     /// Position of the setting in the experiment file.
@@ -212,6 +232,19 @@ impl TaskSummary {
         self.rows.iter().any(|r| r.group.is_some())
     }
 
+    /// Whether rows come from studies told apart by a source label.
+    pub fn has_sources(&self) -> bool {
+        self.rows.iter().any(|r| r.source.is_some())
+    }
+
+    /// Row index of the baseline row `i` is compared with (itself for a baseline row),
+    /// looked up within the row's own study; `None` when the baseline has no runs.
+    pub fn baseline_row(&self, i: usize) -> Option<usize> {
+        let r = self.rows.get(i)?;
+        let label = r.baseline.label(&r.setting);
+        self.rows.iter().position(|o| o.study == r.study && o.setting == label)
+    }
+
     /// Whether any setting trained in a precision other than fp32.
     pub fn has_reduced_precision(&self) -> bool {
         self.rows.iter().any(|r| !r.params.precision.eq_ignore_ascii_case("fp32"))
@@ -225,63 +258,75 @@ pub fn summarize(results: &[RunResult]) -> Vec<TaskSummary> {
 
 /// Summarises one task's grouped runs.
 ///
-/// Each row is compared with the baseline its result files name: its own label
-/// makes it a baseline, another label compares it with that setting. A setting
-/// that names none is compared with the task's default baseline: the first
-/// setting whose knobs match the paper's baseline, or else its first setting by
-/// setting index (the behaviour before result files named baselines).
+/// Each row is compared with the baseline its result files name, within its own
+/// study: its own label makes it a baseline, another label compares it with that
+/// setting. A setting that names none is compared with its study's default baseline:
+/// the first setting whose knobs match the paper's baseline, or else its first setting
+/// by setting index (the behaviour before result files named baselines).
 pub fn summarize_task(t: &TaskRuns<'_>) -> TaskSummary {
-    let default_idx = t
-        .settings
-        .iter()
-        .position(|s| PaperSetting::from_params(&s.params) == Some(PaperSetting::Baseline))
-        .unwrap_or(0);
-    let by_label = |label: &str| t.settings.iter().find(|s| s.setting == label);
+    let in_study = |k: usize| t.settings.iter().filter(move |s| s.study == k);
+    let default_of = |k: usize| {
+        in_study(k)
+            .find(|s| PaperSetting::from_params(&s.params) == Some(PaperSetting::Baseline))
+            .or_else(|| in_study(k).next())
+    };
+    let by_label = |k: usize, label: &str| in_study(k).find(|s| s.setting == label);
     let rows: Vec<SettingSummary> = t
         .settings
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let baseline = match s.named_baseline() {
-                Some(b) if b == s.setting => Baseline::Itself,
-                Some(b) if by_label(b).is_some() => Baseline::Setting(b.to_string()),
-                Some(b) => Baseline::Missing(b.to_string()),
-                None if i == default_idx => Baseline::Itself,
-                None => t.settings.get(default_idx).map_or(Baseline::Itself, |d| Baseline::Setting(d.setting.clone())),
+        .map(|s| {
+            let baseline = match (s.named_baseline(), default_of(s.study)) {
+                (Some(b), _) if b == s.setting => Baseline::Itself,
+                (Some(b), _) if by_label(s.study, b).is_some() => Baseline::Setting(b.to_string()),
+                (Some(b), _) => Baseline::Missing(b.to_string()),
+                (None, Some(d)) if !std::ptr::eq(d, s) => Baseline::Setting(d.setting.clone()),
+                (None, _) => Baseline::Itself,
             };
             let base = match &baseline {
-                Baseline::Setting(b) => by_label(b),
+                Baseline::Setting(b) => by_label(s.study, b),
                 _ => None,
             };
-            let scores = s.scores();
-            let values: Vec<f64> = scores.iter().map(|&(_, v)| v).collect();
-            let failed = s.runs.iter().filter(|r| r.failed).count();
-            let paper = PaperSetting::from_params(&s.params);
-            SettingSummary {
-                setting: s.setting.clone(),
-                setting_index: s.setting_index,
-                group: s.group().map(str::to_string),
-                params: s.params.clone(),
-                runs: s.runs.len(),
-                stats: stats::describe(&values),
-                failed,
-                failure_ci95: stats::wilson_interval(failed, s.runs.len(), stats::Z95),
-                diverged: s.runs.iter().filter(|r| r.status == RunStatus::Diverged).count(),
-                vs_baseline: base.and_then(|b| stats::paired_comparison(&scores, &b.scores())),
-                failure_test: base.and_then(|b| stats::failure_test(&s.failures(), &b.failures())),
-                evp: stats::expected_max(&values),
-                baseline,
-                paper,
-                paper_ref: paper.and_then(|p| p.reference(&t.task)),
-            }
+            summarize_setting(s, baseline, base, &t.task)
         })
         .collect();
-    let mut labels: Vec<&str> = rows.iter().map(|r| r.baseline.label(&r.setting)).collect();
+    let mut labels: Vec<(usize, &str)> = rows.iter().map(|r| (r.study, r.baseline.label(&r.setting))).collect();
     labels.sort_unstable();
     labels.dedup();
     let baseline = match labels.as_slice() {
-        [only] => Some(only.to_string()),
+        [(_, only)] => Some(only.to_string()),
         _ => None,
     };
     TaskSummary { task: t.task.clone(), metric: t.metric.clone(), chance: t.chance, baseline, rows }
+}
+
+/// The summary row of one setting, compared with `base` (the runs of its baseline).
+fn summarize_setting(
+    s: &SettingRuns<'_>,
+    baseline: Baseline,
+    base: Option<&SettingRuns<'_>>,
+    task: &str,
+) -> SettingSummary {
+    let scores = s.scores();
+    let values: Vec<f64> = scores.iter().map(|&(_, v)| v).collect();
+    let failed = s.runs.iter().filter(|r| r.failed).count();
+    let paper = PaperSetting::from_params(&s.params);
+    SettingSummary {
+        study: s.study,
+        source: s.source.clone(),
+        setting: s.setting.clone(),
+        setting_index: s.setting_index,
+        group: s.group().map(str::to_string),
+        params: s.params.clone(),
+        runs: s.runs.len(),
+        stats: stats::describe(&values),
+        failed,
+        failure_ci95: stats::wilson_interval(failed, s.runs.len(), stats::Z95),
+        diverged: s.runs.iter().filter(|r| r.status == RunStatus::Diverged).count(),
+        vs_baseline: base.and_then(|b| stats::paired_comparison(&scores, &b.scores())),
+        failure_test: base.and_then(|b| stats::failure_test(&s.failures(), &b.failures())),
+        evp: stats::expected_max(&values),
+        baseline,
+        paper,
+        paper_ref: paper.and_then(|p| p.reference(task)),
+    }
 }

@@ -18,14 +18,17 @@ pub struct Provenance {
 impl Provenance {
     /// Collects the distinct experiments, models and versions, sorted.
     pub fn of(results: &[RunResult]) -> Self {
+        Self::of_all(results)
+    }
+
+    /// [`Provenance::of`] results from several folders.
+    pub fn of_all<'a>(results: impl IntoIterator<Item = &'a RunResult> + Clone) -> Self {
         let uniq = |f: &dyn Fn(&RunResult) -> String| -> Vec<String> {
-            let mut v: Vec<String> = results.iter().map(f).collect();
-            v.sort();
-            v.dedup();
-            v
+            let set: std::collections::BTreeSet<String> = results.clone().into_iter().map(f).collect();
+            set.into_iter().collect()
         };
         Self {
-            n_results: results.len(),
+            n_results: results.clone().into_iter().count(),
             experiments: uniq(&|r| r.experiment.clone()),
             models: uniq(&|r| r.model.clone()),
             versions: uniq(&|r| match &r.versions.git {

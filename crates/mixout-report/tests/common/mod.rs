@@ -81,6 +81,7 @@ pub fn run(task: &str, metric: &str, chance: f64, spec: &Spec, seed: u64, score:
             llrd: None,
         },
         config: serde_json::json!({}),
+        config_hash: None,
         device: "cpu".into(),
         threads: 2,
         versions: Versions { mixout: "0.1.0".into(), tch: "0.17.0".into(), libtorch: "2.4.0".into(), git: None },
