@@ -107,6 +107,9 @@ pub fn describe(device: tch::Device) -> String {
 extern "C" {
     fn mixout_set_allow_tf32(allow: std::os::raw::c_int);
     fn mixout_allow_tf32() -> std::os::raw::c_int;
+    fn mixout_allow_tf32_cudnn() -> std::os::raw::c_int;
+    fn mixout_float32_matmul_precision() -> *const std::os::raw::c_char;
+    fn mixout_fp32_precision(backend: std::os::raw::c_int, op: std::os::raw::c_int) -> *const std::os::raw::c_char;
 }
 
 /// Allows (or forbids) TF32 tensor-core math for fp32 matmuls and convolutions on CUDA,
@@ -120,6 +123,41 @@ pub fn set_allow_tf32(allow: bool) {
 pub fn allow_tf32() -> bool {
     // SAFETY: a plain getter on libtorch's global context.
     unsafe { mixout_allow_tf32() != 0 }
+}
+
+/// libtorch's fp32 math settings as its global context reports them, each read through a
+/// getter other than the one [`allow_tf32`] uses (csrc/tf32.cpp). Values are spelled as
+/// PyTorch spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fp32Settings {
+    /// `torch.backends.cudnn.allow_tf32`.
+    pub cudnn_tf32: bool,
+    /// `torch.get_float32_matmul_precision()`: `highest`, `high` (TF32) or `medium`.
+    pub matmul_precision: &'static str,
+    /// `torch.backends.cuda.matmul.fp32_precision`: `none`, `ieee`, `tf32` or `bf16`.
+    pub cuda_matmul: &'static str,
+    /// `torch.backends.cudnn.conv.fp32_precision`.
+    pub cuda_conv: &'static str,
+    /// `torch.backends.mkldnn.matmul.fp32_precision`: the CPU's, which the TF32 switch leaves alone.
+    pub cpu_matmul: &'static str,
+}
+
+/// Reads [`Fp32Settings`] from libtorch.
+pub fn fp32_settings() -> Fp32Settings {
+    fn text(p: *const std::os::raw::c_char) -> &'static str {
+        // SAFETY: the shim returns pointers to static, NUL-terminated ASCII literals.
+        unsafe { std::ffi::CStr::from_ptr(p) }.to_str().unwrap_or("unknown")
+    }
+    // SAFETY: plain getters on libtorch's global context; backend 0/1 = cuda/mkldnn, op 0/1 = matmul/conv.
+    unsafe {
+        Fp32Settings {
+            cudnn_tf32: mixout_allow_tf32_cudnn() != 0,
+            matmul_precision: text(mixout_float32_matmul_precision()),
+            cuda_matmul: text(mixout_fp32_precision(0, 0)),
+            cuda_conv: text(mixout_fp32_precision(0, 1)),
+            cpu_matmul: text(mixout_fp32_precision(1, 0)),
+        }
+    }
 }
 
 /// One NVIDIA GPU as the driver (NVML) reports it; no CUDA context is created to ask.
@@ -208,14 +246,109 @@ mod tests {
         assert!(err.contains("expected `auto`, `cpu`"), "{err}");
     }
 
+    /// The TF32 switch is global to the process and tests run on parallel threads: the tests
+    /// here that flip it hold this lock (no other test of this binary touches it).
+    fn tf32_lock() -> std::sync::MutexGuard<'static, ()> {
+        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        LOCK.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     #[test]
-    fn tf32_switch_round_trips() {
+    fn tf32_switch_sets_what_libtorch_reads() {
+        let _lock = tf32_lock();
+        let before = allow_tf32();
+        let cpu = fp32_settings().cpu_matmul;
+        set_allow_tf32(true);
+        let on = fp32_settings();
+        set_allow_tf32(false);
+        let off = fp32_settings();
+        let flag_off = allow_tf32();
+        set_allow_tf32(before);
+        // What PyTorch shows after `torch.backends.cuda.matmul.allow_tf32 = True` (and the
+        // same for cudnn): the matmul precision the CUDA kernels consult becomes TF32.
+        assert_eq!(
+            (on.cudnn_tf32, on.matmul_precision, on.cuda_matmul, on.cuda_conv),
+            (true, "high", "tf32", "tf32"),
+            "switched on: {on:?}"
+        );
+        assert!(!flag_off, "allowTF32CuBLAS still true after switching off: {off:?}");
+        assert!(
+            !off.cudnn_tf32
+                && off.matmul_precision == "highest"
+                && off.cuda_matmul != "tf32"
+                && off.cuda_conv != "tf32",
+            "switched off, fp32 matmuls and convolutions must be full fp32: {off:?}"
+        );
+        // The CPU (oneDNN) setting is not ours to change: a CPU run computes the same either way.
+        assert_eq!((on.cpu_matmul, off.cpu_matmul), (cpu, cpu), "CPU fp32 precision moved: {on:?} / {off:?}");
+    }
+
+    #[test]
+    fn cpu_fp32_linear_is_bit_identical_with_tf32_on_and_off() {
+        let _lock = tf32_lock();
+        // Deterministic inputs, no RNG: a batch through a 384 -> 96 linear layer, as in BERT.
+        let values = |n: usize, k: usize, m: usize| -> Vec<f32> {
+            (0..n).map(|i| ((i * k % m) as f32 - (m / 2) as f32) / 29.0).collect()
+        };
+        let x = tch::Tensor::from_slice(&values(64 * 384, 37, 101)).view([64, 384]);
+        let w = tch::Tensor::from_slice(&values(96 * 384, 53, 97)).view([96, 384]);
+        let b = tch::Tensor::from_slice(&values(96, 11, 13));
         let before = allow_tf32();
         set_allow_tf32(true);
-        assert!(allow_tf32());
+        let on = x.linear(&w, Some(&b));
         set_allow_tf32(false);
-        assert!(!allow_tf32());
+        let off = x.linear(&w, Some(&b));
         set_allow_tf32(before);
+        assert!(on.equal(&off), "CPU fp32 linear changed with the TF32 switch (max diff {})", {
+            (&on - &off).abs().max().double_value(&[])
+        });
+    }
+
+    /// Runs one ignored test of this binary alone, in a fresh process, with `env` added.
+    fn run_alone(test: &str, env: &[(&str, &str)]) {
+        let exe = std::env::current_exe().expect("own test binary");
+        let out = std::process::Command::new(&exe)
+            .args([test, "--exact", "--ignored", "--test-threads=1", "--nocapture"])
+            .env_remove("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run the test binary");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        // "1 passed", not just success: a filter that matches nothing also exits 0.
+        assert!(out.status.success() && text.contains("1 passed"), "{test} with {env:?}:\n{text}");
+    }
+
+    #[test]
+    fn fp32_runs_switch_tf32_off_even_when_the_environment_turns_it_on() {
+        // libtorch starts with TF32 allowed when TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1, read once
+        // when its context is created: hence a fresh process for each case.
+        run_alone("device::tests::precision_switch_in_a_fresh_process", &[]);
+        run_alone("device::tests::precision_switch_in_a_fresh_process", &[("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE", "1")]);
+    }
+
+    #[test]
+    #[ignore = "run in a fresh process by fp32_runs_switch_tf32_off_even_when_the_environment_turns_it_on"]
+    fn precision_switch_in_a_fresh_process() {
+        use crate::config::Precision;
+        use crate::train::trainer::apply_precision;
+        let _lock = tf32_lock();
+        let overridden = std::env::var("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE").is_ok_and(|v| v == "1");
+        assert_eq!(allow_tf32(), overridden, "libtorch's starting TF32 state (override set: {overridden})");
+        assert_eq!(fp32_settings().cuda_matmul == "tf32", overridden, "{:?}", fp32_settings());
+        // Every precision a run can have, as train() applies it before the first step.
+        for precision in [Precision::Fp32, Precision::Bf16, Precision::Tf32] {
+            set_allow_tf32(true);
+            apply_precision(precision, tch::Device::Cpu);
+            // On the CPU even `tf32` is plain fp32.
+            assert!(!allow_tf32(), "{precision:?} on the CPU left TF32 on: {:?}", fp32_settings());
+            assert_eq!(fp32_settings().matmul_precision, "highest", "{precision:?}");
+        }
+        if tch::Cuda::is_available() {
+            apply_precision(Precision::Tf32, tch::Device::Cuda(0));
+            assert!(allow_tf32(), "tf32 on CUDA must switch TF32 on");
+            apply_precision(Precision::Fp32, tch::Device::Cuda(0));
+            assert!(!allow_tf32(), "fp32 on CUDA after a tf32 run must switch TF32 off");
+        }
     }
 
     #[test]
