@@ -127,3 +127,38 @@ pub fn demo_sweep(dir: &Path) {
         }
     }
 }
+
+/// A synthetic study of `n_settings` settings × `seeds` restarts in the real result-file
+/// format, written into `dir`: settings in groups of `group_size` (none when 0), the
+/// first of each group its baseline, mixout p rising within a group, a learning rate per
+/// group, scores spread around a group-dependent centre with some runs failed.
+pub fn synthetic_study(dir: &Path, experiment: &str, n_settings: usize, seeds: u64, group_size: usize) {
+    for i in 0..n_settings {
+        let (g, k) = match i.checked_div(group_size) {
+            Some(g) => (g, i % group_size),
+            None => (0, i),
+        };
+        let p = [0.0, 0.3, 0.5, 0.7, 0.8, 0.9][k % 6];
+        let lr_text = format!("{}e-5", 1 + g);
+        let lr: f64 = lr_text.parse().expect("a number");
+        let label = if group_size > 0 { format!("mixout{p} lr={lr_text}") } else { format!("s{i} mixout{p}") };
+        let spec = Spec { setting: "x", index: i, dropout: 0.0, mixout_p: p, wdecay: 0.0, toward: "zero" };
+        for seed in 0..seeds {
+            let wobble = ((seed * 7 + i as u64 * 13) % 17) as f64 - 8.0;
+            let score =
+                if (seed + i as u64).is_multiple_of(9) { 50.0 } else { 60.0 + 4.0 * p + (g % 5) as f64 + wobble * 0.6 };
+            let mut r = run("RTE", "accuracy", 52.7, &spec, seed, Some(score));
+            r.experiment = experiment.to_string();
+            r.setting = label.clone();
+            r.run_id = format!("{}-seed{seed}", mixout_report::results::sanitize(&label));
+            r.params.lr = lr;
+            if group_size > 0 {
+                let first = i - k;
+                let base_p = 0.0;
+                r.group = Some(format!("lr={lr_text}"));
+                r.baseline = Some(if first == i { label.clone() } else { format!("mixout{base_p} lr={lr_text}") });
+            }
+            r.write_atomic(dir).expect("write synthetic result");
+        }
+    }
+}
