@@ -235,18 +235,7 @@ fn draw_psweep(root: &Area<'_>, t: TaskData<'_, '_>, fams: &[Family]) -> DrawRes
                 if is_shared { (0.0, SHARED_GREY, 2.0 * half_width) } else { (family_dx, color, half_width) };
             let cx = px(p, 0.0).0 as f64 + dx;
             if !drawn_shared.contains(&i) {
-                let mut pts: Vec<(f64, u64, bool)> =
-                    settings[i].runs.iter().filter_map(|r| finished_score(r).map(|v| (v, r.seed, r.failed))).collect();
-                pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                let dot_ys: Vec<f64> = pts.iter().map(|q| px(0.0, q.0).1 as f64).collect();
-                for ((score, _, failed), off) in pts.iter().zip(swarm(&dot_ys, 11.0, width)) {
-                    let at = ((cx + off).round() as i32, px(0.0, *score).1);
-                    if *failed {
-                        root.draw(&TriangleMarker::new((at.0, at.1 + 1), 7, c.filled()))?;
-                    } else {
-                        root.draw(&Circle::new(at, 5, c.mix(0.6).filled()))?;
-                    }
-                }
+                draw_dots(root, &settings[i], cx, width, c, &|v| px(0.0, v).1)?;
                 if is_shared {
                     drawn_shared.push(i);
                 }
@@ -259,6 +248,30 @@ fn draw_psweep(root: &Area<'_>, t: TaskData<'_, '_>, fams: &[Family]) -> DrawRes
         for (m, &(_, i)) in means.into_iter().zip(&f.points) {
             let c = if shared.contains(&i) { SHARED_GREY } else { color };
             draw_swatch(root, Swatch::MeanDot(c.to_rgba()), m)?;
+        }
+    }
+    Ok(())
+}
+
+/// A setting's restarts as a swarm centred at `cx`: failed ones as triangles.
+fn draw_dots(
+    root: &Area<'_>,
+    s: &SettingRuns<'_>,
+    cx: f64,
+    width: f64,
+    c: RGBColor,
+    y_px: &dyn Fn(f64) -> i32,
+) -> DrawResult<()> {
+    let mut pts: Vec<(f64, u64, bool)> =
+        s.runs.iter().filter_map(|r| finished_score(r).map(|v| (v, r.seed, r.failed))).collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let dot_ys: Vec<f64> = pts.iter().map(|q| y_px(q.0) as f64).collect();
+    for ((score, _, failed), off) in pts.iter().zip(swarm(&dot_ys, 11.0, width)) {
+        let at = ((cx + off).round() as i32, y_px(*score));
+        if *failed {
+            root.draw(&TriangleMarker::new((at.0, at.1 + 1), 7, c.filled()))?;
+        } else {
+            root.draw(&Circle::new(at, 5, c.mix(0.6).filled()))?;
         }
     }
     Ok(())
