@@ -285,8 +285,8 @@ FINISHED_RE='finished [^ :]+: dev '
 count_lines() { if [ -z "$1" ]; then echo 0; else wc -l <<<"$1" | tr -d ' '; fi; }
 # run_ids FILE: the study's run ids in the order sharding uses.
 run_ids() { "$BIN" check "$1" | awk 'NR > 1 { print $1 }'; }
-# status_all FILE: "finished diverged missing total" of `mixout status`.
-status_all() { "$BIN" status "$1" --results "$TMP/results" | awk '$1 == "all" { print $2, $3, $4, $5 }'; }
+# status_all FILE: "finished diverged missing total" of `mixout status` (its columns: setting finished diverged changed missing total).
+status_all() { "$BIN" status "$1" --results "$TMP/results" | awk '$1 == "all" { print $2, $3, $5, $6 }'; }
 
 # ---------------------------------------------------------------- 3. tiny study
 say "tiny study: 4 runs as a 2-task array + report job"
@@ -396,7 +396,7 @@ check "requeued task 0's log keeps the killed attempt (append)" \
 n="$(grep -c "finished $SECOND" "$L0" 2>/dev/null || true)"
 check "run $SECOND finished exactly once in task 0's log ($n)" [ "${n:-0}" -eq 1 ]
 RL2="$OUT2/logs/mixout-slurm-requeue-report-$R2.log"
-RS="$(awk '$1 == "all" { print $2, $3, $4, $5 }' "$RL2" 2>/dev/null || true)"
+RS="$(awk '$1 == "all" { print $2, $3, $5, $6 }' "$RL2" 2>/dev/null || true)"
 check "report job saw all 4 runs finished (its status: $RS)" [ "$RS" = "4 0 0 4" ]
 check "report job wrote summary.csv" [ -s "$D2/report/summary.csv" ]
 

@@ -106,8 +106,33 @@ pub fn read_json(path: &Path) -> Result<Value> {
     serde_json::from_str(&text).map_err(|e| Error::Json { path: path.to_path_buf(), cause: e })
 }
 
+/// The FFN activations (config.json `hidden_act`, DistilBERT's `activation`) every encoder
+/// here implements, under Hugging Face's names.
+pub const ACTIVATIONS: [&str; 9] =
+    ["gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "silu", "swish", "mish", "tanh", "identity"];
+
+/// Refuses an activation the encoders do not implement, by name, before serde's message
+/// (a list of rust-bert's enum variants) would.
+fn check_activation(json: &Value, path: &Path) -> Result<()> {
+    for key in ["hidden_act", "activation"] {
+        if let Some(v) = json.get(key) {
+            if !v.as_str().is_some_and(|a| ACTIVATIONS.contains(&a)) {
+                return Err(Error::model(
+                    path,
+                    format!(
+                        "config.json `{key}` is {v}, which is not supported: use one of {}",
+                        ACTIVATIONS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parses config.json into the given rust-bert config, naming the file on error.
 fn parse<T: serde::de::DeserializeOwned>(json: &Value, path: &Path) -> Result<T> {
+    check_activation(json, path)?;
     serde_json::from_value(json.clone()).map_err(|e| Error::Json { path: path.to_path_buf(), cause: e })
 }
 
@@ -119,7 +144,7 @@ pub fn bert_shape(json: &Value, arch: Arch, path: &Path) -> Result<BertConfig> {
     }
     let c: DistilBertConfig = parse(json, path)?;
     let mapped = serde_json::json!({
-        "hidden_act": "gelu",
+        "hidden_act": c.activation,
         "attention_probs_dropout_prob": c.attention_dropout,
         "hidden_dropout_prob": c.dropout,
         "hidden_size": c.dim,

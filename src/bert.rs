@@ -7,13 +7,35 @@
 //! Each module has `new` (create variables under a path) and `forward_t(xs, train)`.
 
 use rust_bert::bert::BertConfig;
+use rust_bert::Activation;
 use tch::{nn, Kind, Tensor};
 
-/// BERT's LayerNorm epsilon (config.json `layer_norm_eps`; rust-bert uses this value too).
-const LN_EPS: f64 = 1e-12;
+/// BERT's LayerNorm epsilon when config.json gives no `layer_norm_eps` (Hugging Face's default).
+pub const DEFAULT_LN_EPS: f64 = 1e-12;
 
-fn layer_norm(p: nn::Path, hidden: i64) -> nn::LayerNorm {
-    nn::layer_norm(p, vec![hidden], nn::LayerNormConfig { eps: LN_EPS, ..Default::default() })
+/// The LayerNorm epsilon config.json asks for: RoBERTa-style checkpoints say 1e-5, and a
+/// wrong epsilon shifts every normalised activation.
+pub fn layer_norm_eps(c: &BertConfig) -> f64 {
+    c.layer_norm_eps.unwrap_or(DEFAULT_LN_EPS)
+}
+
+fn layer_norm(p: nn::Path, hidden: i64, eps: f64) -> nn::LayerNorm {
+    nn::layer_norm(p, vec![hidden], nn::LayerNormConfig { eps, ..Default::default() })
+}
+
+/// The FFN activation (config.json `hidden_act`) on libtorch's fused kernels. Every value
+/// rust-bert parses has one; the tanh GELU (`gelu_new`, alias `gelu_pytorch_tanh`) is
+/// libtorch's `gelu("tanh")`, the same formula as Hugging Face's `NewGELUActivation`.
+fn activate(act: Activation, xs: &Tensor) -> Tensor {
+    match act {
+        Activation::gelu => xs.gelu("none"),
+        Activation::gelu_new => xs.gelu("tanh"),
+        Activation::relu => xs.relu(),
+        Activation::swish => xs.silu(),
+        Activation::mish => xs.mish(),
+        Activation::tanh => xs.tanh(),
+        Activation::identity => xs.shallow_clone(),
+    }
 }
 
 /// A linear layer computed in `kind`: for bf16, input, weight and bias are cast first, as
@@ -60,7 +82,7 @@ impl Embeddings {
                 c.hidden_size,
                 Default::default(),
             ),
-            norm: layer_norm(&p / "LayerNorm", c.hidden_size),
+            norm: layer_norm(&p / "LayerNorm", c.hidden_size, layer_norm_eps(c)),
             dropout: c.hidden_dropout_prob,
         }
     }
@@ -83,6 +105,7 @@ struct Layer {
     intermediate: nn::Linear,
     output: nn::Linear,
     out_norm: nn::LayerNorm,
+    act: Activation,
     heads: i64,
     hidden_dropout: f64,
     attention_dropout: f64,
@@ -90,7 +113,7 @@ struct Layer {
 
 impl Layer {
     fn new(p: nn::Path, c: &BertConfig) -> Self {
-        let (h, i) = (c.hidden_size, c.intermediate_size);
+        let (h, i, eps) = (c.hidden_size, c.intermediate_size, layer_norm_eps(c));
         let lin = |path: nn::Path, a: i64, b: i64| nn::linear(path, a, b, Default::default());
         let att = &p / "attention";
         Layer {
@@ -98,10 +121,11 @@ impl Layer {
             key: lin(&att / "self" / "key", h, h),
             value: lin(&att / "self" / "value", h, h),
             attn_out: lin(&att / "output" / "dense", h, h),
-            attn_norm: layer_norm(&att / "output" / "LayerNorm", h),
+            attn_norm: layer_norm(&att / "output" / "LayerNorm", h, eps),
             intermediate: lin(&p / "intermediate" / "dense", h, i),
             output: lin(&p / "output" / "dense", i, h),
-            out_norm: layer_norm(&p / "output" / "LayerNorm", h),
+            out_norm: layer_norm(&p / "output" / "LayerNorm", h, eps),
+            act: c.hidden_act,
             heads: c.num_attention_heads,
             hidden_dropout: c.hidden_dropout_prob,
             attention_dropout: c.attention_probs_dropout_prob,
@@ -124,7 +148,7 @@ impl Layer {
         let ctx = ctx.transpose(1, 2).contiguous().view([b, l, h]);
         let attn =
             norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
-        let ff = linear(&self.output, &linear(&self.intermediate, &attn, kind).gelu("none"), kind)
+        let ff = linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind)
             .dropout(self.hidden_dropout, train);
         norm(&self.out_norm, &(ff + attn))
     }
@@ -160,5 +184,72 @@ impl FusedBert {
         }
         // The pooled output returns to fp32: the head, the loss and the metrics stay fp32.
         linear(&self.pooler, &xs.select(1, 0), self.compute).tanh().to_kind(Kind::Float)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tch::Device;
+
+    fn tiny(extra: serde_json::Value) -> BertConfig {
+        let mut cfg = serde_json::json!({
+            "hidden_act": "gelu", "attention_probs_dropout_prob": 0.0, "hidden_dropout_prob": 0.0,
+            "hidden_size": 8, "initializer_range": 0.02, "intermediate_size": 16, "max_position_embeddings": 16,
+            "num_attention_heads": 2, "num_hidden_layers": 1, "type_vocab_size": 2, "vocab_size": 20
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            cfg[k] = v.clone();
+        }
+        serde_json::from_value(cfg).unwrap()
+    }
+
+    #[test]
+    fn activations_follow_hugging_face_formulas() {
+        let x = Tensor::linspace(-4.0, 4.0, 81, (Kind::Double, Device::Cpu));
+        let erf_gelu = &x * 0.5 * ((&x / 2f64.sqrt()).erf() + 1.0);
+        // transformers' NewGELUActivation (gelu_new, gelu_pytorch_tanh).
+        let tanh_gelu = &x
+            * 0.5
+            * (((&x + x.pow_tensor_scalar(3.0) * 0.044715) * (2.0 / std::f64::consts::PI).sqrt()).tanh() + 1.0);
+        let close = |a: &Tensor, b: &Tensor| (a - b).abs().max().double_value(&[]) < 1e-12;
+        assert!(close(&activate(Activation::gelu, &x), &erf_gelu));
+        assert!(close(&activate(Activation::gelu_new, &x), &tanh_gelu));
+        assert!(close(&activate(Activation::relu, &x), &x.clamp_min(0.0)));
+        assert!(!close(&erf_gelu, &tanh_gelu), "the two GELUs are different functions");
+        let parsed: BertConfig = tiny(serde_json::json!({"hidden_act": "gelu_pytorch_tanh"}));
+        assert!(matches!(parsed.hidden_act, Activation::gelu_new));
+    }
+
+    #[test]
+    fn layer_norm_eps_comes_from_the_config() {
+        assert_eq!(layer_norm_eps(&tiny(serde_json::json!({}))), DEFAULT_LN_EPS);
+        assert_eq!(layer_norm_eps(&tiny(serde_json::json!({"layer_norm_eps": 1e-5}))), 1e-5);
+        // Same weights, two epsilons: the pooled outputs differ.
+        let pooled = |eps: f64| {
+            let vs = nn::VarStore::new(Device::Cpu);
+            let bert = FusedBert::new(vs.root() / "bert", &tiny(serde_json::json!({"layer_norm_eps": eps})));
+            tch::no_grad(|| {
+                for (name, mut v) in vs.variables() {
+                    // Deterministic values; small embeddings make the first LayerNorm's eps matter.
+                    let n = v.numel() as i64;
+                    let wave = Tensor::arange(n, (Kind::Float, Device::Cpu)).sin().view(v.size().as_slice());
+                    let vals = if name.contains("LayerNorm.weight") {
+                        wave.ones_like()
+                    } else if name.contains("embeddings") {
+                        wave * 0.01
+                    } else {
+                        wave * 0.3
+                    };
+                    v.copy_(&vals);
+                }
+            });
+            let ids = Tensor::from_slice(&[1i64, 5, 7, 2]).view([1, 4]);
+            bert.forward_t(&ids, &ids.zeros_like(), &ids.ones_like(), false)
+        };
+        let (a, b) = (pooled(1e-12), pooled(1e-1));
+        let d = (&a - &b).abs().max().double_value(&[]);
+        let scale = a.abs().max().double_value(&[]);
+        assert!(d > 0.05 * scale, "eps 1e-1 vs 1e-12 moves the pooled output by only {d} (scale {scale})");
     }
 }

@@ -1,67 +1,15 @@
 //! Choosing where tensors live: `auto | cpu | cuda[:N]`, and how many threads libtorch uses.
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
-/// The device an experiment asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DeviceSpec {
-    /// CUDA device 0 when libtorch sees one, else the CPU.
-    #[default]
-    Auto,
-    /// The CPU.
-    Cpu,
-    /// A given CUDA device.
-    Cuda(usize),
-}
+pub use mixout_spec::DeviceSpec;
 
-impl FromStr for DeviceSpec {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim() {
-            "auto" => Ok(DeviceSpec::Auto),
-            "cpu" => Ok(DeviceSpec::Cpu),
-            "cuda" | "gpu" => Ok(DeviceSpec::Cuda(0)),
-            other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).map(DeviceSpec::Cuda).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "device `{other}`: expected `auto`, `cpu`, `cuda` or `cuda:N` (N a device index)"
-                ))
-            }),
-        }
-    }
-}
-
-impl fmt::Display for DeviceSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DeviceSpec::Auto => write!(f, "auto"),
-            DeviceSpec::Cpu => write!(f, "cpu"),
-            DeviceSpec::Cuda(n) => write!(f, "cuda:{n}"),
-        }
-    }
-}
-
-impl Serialize for DeviceSpec {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
-    }
-}
-
-impl<'de> Deserialize<'de> for DeviceSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-impl DeviceSpec {
-    /// Resolves to a tch device, checking that a requested CUDA device exists.
-    pub fn resolve(self) -> Result<tch::Device> {
-        match self {
+/// Resolves a device request to a tch device, checking that a requested CUDA device exists.
+pub fn resolve(spec: DeviceSpec) -> Result<tch::Device> {
+        match spec {
             DeviceSpec::Cpu => Ok(tch::Device::Cpu),
             DeviceSpec::Auto => Ok(tch::Device::cuda_if_available()),
+            DeviceSpec::AnyCuda => resolve(DeviceSpec::Cuda(0)),
             DeviceSpec::Cuda(n) => {
                 let count = tch::Cuda::device_count() as usize;
                 if n < count {
@@ -74,7 +22,6 @@ impl DeviceSpec {
                 }
             }
         }
-    }
 }
 
 /// Human name of a resolved device, as recorded in result files (`cpu`, `cuda:0`).

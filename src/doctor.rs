@@ -256,7 +256,7 @@ fn gib(b: u64) -> f64 {
 
 /// Where the shared data and models were found, and what they hold.
 fn assets_line() -> String {
-    let Some(shared) = crate::config::find_shared(None) else {
+    let Some(shared) = crate::assets::find_shared(None) else {
         return "no shared/ folder found beside the checkout and MIXOUT_SHARED unset: experiments must name model folders and `data_dir:` themselves".into();
     };
     let list = |dir: PathBuf| -> String {

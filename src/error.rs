@@ -42,6 +42,9 @@ pub enum Error {
     /// rust-bert refused a configuration.
     #[error("rust-bert: {0}")]
     RustBert(rust_bert::RustBertError),
+    /// An experiment file or flag does not validate.
+    #[error(transparent)]
+    Spec(#[from] mixout_spec::SpecError),
     /// Reading or tokenising data failed.
     #[error(transparent)]
     Data(#[from] mixout_data::DataError),
@@ -56,6 +59,9 @@ pub enum Error {
         /// What serde found.
         cause: serde_json::Error,
     },
+    /// A resolution made once for a study and shared by its settings failed.
+    #[error(transparent)]
+    Resolve(std::sync::Arc<Error>),
     /// The user interrupted the sweep (Ctrl-C); finished runs are kept.
     #[error("interrupted")]
     Interrupted,

@@ -1,24 +1,26 @@
 //! mixout: finetune pretrained transformers with the mixout regulariser (Lee, Cho & Kang,
 //! ICLR 2020) and measure finetuning stability over many restarts.
 //!
-//! Data flows one way: YAML ([`config`]) → validated settings → runs ([`runner`]) →
-//! result files ([`mixout_report::results`]) → report ([`mixout_report`]).
+//! Layers import downward only (see docs/architecture.md): the schema
+//! ([`mixout_spec`], no libtorch) → [`assets`] and the resolved [`study`] → model families
+//! ([`model`], [`bert`], [`arch`]) → [`mixout`] and the parameter [`plan`] → training
+//! ([`train`]: one assembly, one step) → sweeps ([`sweep`]) → the binary's commands. Result
+//! files and reports live in `mixout-report`, data in `mixout-data`; neither needs libtorch.
 
 pub mod arch;
-pub mod bench;
+pub mod assets;
 pub mod bert;
-pub mod cli;
-pub mod config;
 pub mod device;
 pub mod doctor;
 pub mod error;
-pub mod inspect;
 pub mod mixout;
 pub mod model;
 pub mod plan;
-pub mod predict;
-pub mod runner;
-pub mod slurm;
+pub mod study;
+pub mod sweep;
 pub mod train;
+
+/// The experiment schema (re-exported under its old name for callers of `mixout::config`).
+pub use mixout_spec as config;
 
 pub use error::{Error, Result};

@@ -1,5 +1,8 @@
 //! The `mixout` binary: parse, run, print the error chain, exit non-zero on failure.
 
+mod cli;
+mod commands;
+
 fn main() {
     // Like other Unix tools, end quietly when the reader of our output goes away (`| head`).
     // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
@@ -11,11 +14,11 @@ fn main() {
     if std::env::var_os("CUDA_DEVICE_ORDER").is_none() {
         std::env::set_var("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
     }
-    let cli = match mixout::cli::parse_args(std::env::args_os()) {
+    let cli = match cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    if let Err(e) = mixout::cli::run(cli) {
+    if let Err(e) = cli::run(cli) {
         let interrupted = e.downcast_ref::<mixout::Error>().is_some_and(|e| matches!(e, mixout::Error::Interrupted));
         eprintln!("error: {e:#}");
         std::process::exit(if interrupted { 130 } else { 1 });

@@ -14,27 +14,7 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
-/// Which entries share one Bernoulli draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Granularity {
-    /// One draw per input neuron (column of the `[out, in]` matrix), as in the paper.
-    #[default]
-    Neuron,
-    /// One draw per entry ("mixconnect").
-    Element,
-}
-
-/// Which gradient the operator returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BackwardVariant {
-    /// The true derivative, `M / (1 − p) ⊙ ∂L/∂W~`.
-    #[default]
-    Exact,
-    /// The authors' public code: `M ⊙ ∂L/∂W~` (no `1/(1−p)`), for faithful comparison.
-    Authors,
-}
+pub use mixout_spec::{BackwardVariant, Granularity};
 
 /// A validated mixout probability with its options.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -57,15 +37,7 @@ impl MixoutSpec {
 
 /// Rejects probabilities outside `[0, 1)` with a message saying why.
 pub fn check_p(p: f64) -> Result<()> {
-    if p.is_nan() || p < 0.0 {
-        return Err(Error::Mixout(format!("p = {p} is outside [0, 1): p is a probability; 0 switches mixout off")));
-    }
-    if p >= 1.0 {
-        return Err(Error::Mixout(format!(
-            "p = {p} is outside [0, 1): p = 1 would divide by zero in (w − u)/(1 − p) (to use the target itself, freeze the weights instead)"
-        )));
-    }
-    Ok(())
+    mixout_spec::check_p(p).map_err(Error::Mixout)
 }
 
 /// Draws a 0/1 mask (float, same kind as `w`) with `P(1) = 1 − p` from tch's RNG.

@@ -32,8 +32,9 @@ pub struct ModelFiles {
 }
 
 impl ModelFiles {
-    /// Resolves a model given as a local folder or, with the `hub` feature, a Hugging Face
-    /// hub id such as `bert-large-uncased` (downloaded once into rust-bert's cache).
+    /// Resolves a model given as a local folder, or a Hugging Face hub id such as
+    /// `bert-large-uncased`: from the hub client's cache when it is there, else (with the
+    /// `hub` feature) downloaded once into [`HubCache::mixout`]; see [`resolve_hub_with`].
     pub fn resolve(model: &str) -> Result<Self> {
         let dir = PathBuf::from(model);
         if dir.is_dir() {
@@ -70,35 +71,195 @@ impl ModelFiles {
     }
 }
 
+/// Where the files of Hugging Face hub repositories come from: a cache folder read offline
+/// ([`HubCache`]), the network (the `hub` feature), or a test's closure.
+pub trait HubSource {
+    /// The local path of `file` in repository `repo` (fetched first if need be), or `None`
+    /// when the repository has no such file.
+    fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>>;
+}
+
+impl<F: Fn(&str, &str) -> Result<Option<PathBuf>>> HubSource for F {
+    fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
+        self(repo, file)
+    }
+}
+
+/// A cache folder laid out as the Hugging Face hub client lays it out:
+/// `<root>/models--<org>--<name>/refs/main` holds the revision and
+/// `<root>/models--<org>--<name>/snapshots/<revision>/<file>` the files. Read offline.
+#[derive(Debug, Clone)]
+pub struct HubCache {
+    /// The cache folder (`HF_HUB_CACHE`).
+    pub root: PathBuf,
+}
+
+impl HubCache {
+    /// The cache the Hugging Face hub client (Python's `huggingface_hub`) fills:
+    /// `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`.
+    pub fn huggingface() -> Option<HubCache> {
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let root = env("HF_HUB_CACHE")
+            .or_else(|| env("HF_HOME").map(|h| h.join("hub")))
+            .or_else(|| env("XDG_CACHE_HOME").map(|c| c.join("huggingface/hub")))
+            .or_else(|| env("HOME").map(|h| h.join(".cache/huggingface/hub")))?;
+        Some(HubCache { root })
+    }
+
+    /// Where the `hub` feature keeps what it downloads, in the same layout:
+    /// `$MIXOUT_HUB_CACHE`, else `~/.cache/mixout/hub`.
+    pub fn mixout() -> Option<HubCache> {
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let root = env("MIXOUT_HUB_CACHE")
+            .or_else(|| env("XDG_CACHE_HOME").map(|c| c.join("mixout/hub")))
+            .or_else(|| env("HOME").map(|h| h.join(".cache/mixout/hub")))?;
+        Some(HubCache { root })
+    }
+
+    /// `<root>/models--<org>--<name>`.
+    pub fn repo_dir(&self, repo: &str) -> PathBuf {
+        self.root.join(format!("models--{}", repo.replace('/', "--")))
+    }
+
+    /// The snapshot folder of the revision `refs/main` names, if the cache has one.
+    pub fn snapshot(&self, repo: &str) -> Result<Option<PathBuf>> {
+        let refs = self.repo_dir(repo).join("refs/main");
+        let rev = match std::fs::read_to_string(&refs) {
+            Ok(rev) => rev.trim().to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&refs, e)),
+        };
+        // A revision is a commit hash or a name: anything with a separator is not ours to follow.
+        if rev.is_empty() || rev.contains(['/', '\\']) || rev == ".." {
+            return Err(Error::model(&refs, format!("`{rev}` is not a revision")));
+        }
+        let dir = self.repo_dir(repo).join("snapshots").join(rev);
+        Ok(dir.is_dir().then_some(dir))
+    }
+}
+
+impl HubSource for HubCache {
+    fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
+        Ok(self.snapshot(repo)?.map(|d| d.join(file)).filter(|p| p.is_file()))
+    }
+}
+
+/// Resolves hub repository `repo` from `source`: `config.json`; the tokenizer files that
+/// exist (`tokenizer_config.json`, which says whether a model is cased, `special_tokens_map.json`,
+/// `tokenizer.json`); the vocabulary the architecture reads (`vocab.txt`, or RoBERTa's
+/// `vocab.json` + `merges.txt`); and the weights (`model.safetensors`, else rust-bert's
+/// `rust_model.ot`). All must lie in one folder, as the tokenizer reads the folder.
+pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles> {
+    let at = Path::new(repo);
+    let need = |file: &str| -> Result<PathBuf> {
+        source.get(repo, file)?.ok_or_else(|| Error::model(at, format!("the hub repository has no `{file}`")))
+    };
+    let config = need("config.json")?;
+    let arch = crate::arch::Arch::of_file(&config)?;
+    let mut fetched = vec![config.clone()];
+    for optional in ["tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
+        fetched.extend(source.get(repo, optional)?);
+    }
+    let vocab = if arch == crate::arch::Arch::Roberta {
+        fetched.push(need("merges.txt")?);
+        need("vocab.json")?
+    } else {
+        need("vocab.txt")?
+    };
+    let weights = match source.get(repo, "model.safetensors")? {
+        Some(w) => w,
+        None => source.get(repo, "rust_model.ot")?.ok_or_else(|| {
+            Error::model(at, "the hub repository has neither `model.safetensors` nor rust-bert's `rust_model.ot`")
+        })?,
+    };
+    fetched.extend([vocab.clone(), weights.clone()]);
+    let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
+    if let Some(stray) = fetched.iter().find(|p| p.parent() != Some(dir.as_path())) {
+        return Err(Error::model(
+            at,
+            format!(
+                "`{}` is not in {} with config.json (the tokenizer reads one folder)",
+                stray.display(),
+                dir.display()
+            ),
+        ));
+    }
+    Ok(ModelFiles { dir, config, vocab, weights })
+}
+
+/// Resolves a hub id from the local caches only (no network): the Hugging Face client's
+/// cache, then the folder the `hub` feature downloads into. `None` when neither has it.
+fn resolve_cached(model: &str) -> Option<ModelFiles> {
+    [HubCache::huggingface(), HubCache::mixout()]
+        .into_iter()
+        .flatten()
+        .find_map(|cache| resolve_hub_with(model, &cache).ok())
+}
+
+/// Downloads hub files with rust-bert's client (into its cache, `RUSTBERT_CACHE`) and links
+/// each into a [`HubCache`] snapshot, so that a model's files share one folder.
+#[cfg(feature = "hub")]
+struct Download {
+    cache: HubCache,
+}
+
+#[cfg(feature = "hub")]
+impl HubSource for Download {
+    fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
+        use rust_bert::resources::{RemoteResource, ResourceProvider};
+        // The revision is the branch name: without an API call we do not learn its commit.
+        let snapshot = self.cache.repo_dir(repo).join("snapshots/main");
+        let url = format!("https://huggingface.co/{repo}/resolve/main/{file}");
+        let blob =
+            match RemoteResource::from_pretrained((format!("{repo}/{file}").as_str(), url.as_str())).get_local_path() {
+                Ok(p) => p,
+                // cached-path reports a missing file as "... status code 404"; it has no other way to say so.
+                Err(e) if e.to_string().contains("status code 404") => return Ok(None),
+                Err(e) => {
+                    return Err(Error::model(
+                        Path::new(repo),
+                        format!("could not download `{file}` from the hub ({e}); offline? give a local folder instead"),
+                    ))
+                }
+            };
+        std::fs::create_dir_all(&snapshot).map_err(|e| Error::io(&snapshot, e))?;
+        let refs = self.cache.repo_dir(repo).join("refs/main");
+        if let Some(parent) = refs.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::write(&refs, "main").map_err(|e| Error::io(&refs, e))?;
+        let link = snapshot.join(file);
+        if link.symlink_metadata().is_ok() {
+            std::fs::remove_file(&link).map_err(|e| Error::io(&link, e))?;
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&blob, &link).map_err(|e| Error::io(&link, e))?;
+        #[cfg(not(unix))]
+        std::fs::copy(&blob, &link).map_err(|e| Error::io(&link, e))?;
+        Ok(Some(link))
+    }
+}
+
 #[cfg(feature = "hub")]
 fn resolve_hub(model: &str) -> Result<ModelFiles> {
-    use rust_bert::resources::{RemoteResource, ResourceProvider};
-    let url = |file: &str| format!("https://huggingface.co/{model}/resolve/main/{file}");
-    let fetch = |file: &str| -> Result<PathBuf> {
-        RemoteResource::from_pretrained((format!("{model}/{file}").as_str(), url(file).as_str()))
-            .get_local_path()
-            .map_err(|e| {
-                Error::model(
-                    Path::new(model),
-                    format!("could not download `{file}` from the hub ({e}); offline? give a local folder instead"),
-                )
-            })
-    };
-    let config = fetch("config.json")?;
-    let vocab = fetch("vocab.txt")?;
-    // rust-bert converted the classic BERT checkpoints to `rust_model.ot`; newer repos ship safetensors.
-    let weights = fetch("model.safetensors").or_else(|_| fetch("rust_model.ot"))?;
-    let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(ModelFiles { dir, config, vocab, weights })
+    if let Some(files) = resolve_cached(model) {
+        return Ok(files);
+    }
+    let cache = HubCache::mixout()
+        .ok_or_else(|| Error::model(Path::new(model), "no cache folder for hub downloads: set MIXOUT_HUB_CACHE"))?;
+    resolve_hub_with(model, &Download { cache })
 }
 
 #[cfg(not(feature = "hub"))]
 fn resolve_hub(model: &str) -> Result<ModelFiles> {
-    Err(Error::model(
-        Path::new(model),
-        "no such folder. Give a local model folder (config.json, vocab.txt, model.safetensors), \
-         or build with `cargo build --release --features hub` to download hub ids such as `bert-large-uncased`",
-    ))
+    resolve_cached(model).ok_or_else(|| {
+        Error::model(
+            Path::new(model),
+            "no such folder, and no Hugging Face hub cache holds it. Give a local model folder (config.json, \
+             vocab.txt, model.safetensors), or build with `cargo build --release --features hub` to download hub \
+             ids such as `bert-large-uncased`",
+        )
+    })
 }
 
 /// Reads `config.json` into rust-bert's `BertConfig` (for RoBERTa, DistilBERT and ELECTRA:
@@ -130,17 +291,7 @@ pub struct DropoutSpec {
     pub head: f64,
 }
 
-/// Which implementation of the BERT encoder computes the forward pass. Both create the
-/// same variables under the same names and compute the same function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EncoderImpl {
-    /// Ours on libtorch's fused kernels (`gelu`, `scaled_dot_product_attention`): faster.
-    #[default]
-    Fused,
-    /// rust-bert's `BertModel`.
-    RustBert,
-}
+pub use mixout_spec::EncoderImpl;
 
 enum Encoder {
     RustBert(BertModel<BertEmbeddings>),
@@ -376,17 +527,38 @@ pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out:
         }
     }
     let cfg = out.join("config.json");
-    std::fs::write(&cfg, serde_json::to_string_pretty(&json).unwrap_or_default()).map_err(|e| Error::io(&cfg, e))?;
-    let vocab = out.join(files.vocab.file_name().unwrap_or_default());
-    std::fs::copy(&files.vocab, &vocab).map_err(|e| Error::io(&vocab, e))?;
-    for extra in ["merges.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
+    let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Json { path: cfg.clone(), cause: e })?;
+    std::fs::write(&cfg, text).map_err(|e| Error::io(&cfg, e))?;
+    let vocab_name =
+        files.vocab.file_name().ok_or_else(|| Error::model(&files.vocab, "the vocabulary path names no file"))?;
+    copy_file(&files.vocab, &out.join(vocab_name))?;
+    // A byte-level BPE vocabulary is useless without its merges.
+    if vocab_name == "vocab.json" {
+        copy_file(&files.dir.join("merges.txt"), &out.join("merges.txt"))?;
+    }
+    // Optional, but once present they must arrive: without tokenizer_config.json a cased
+    // model would be lower-cased when the saved folder is loaded again.
+    for extra in ["tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
         let src = files.dir.join(extra);
-        if src.is_file() {
-            let _ = std::fs::copy(&src, out.join(extra));
+        // `symlink_metadata`: a dangling link (a hub cache whose blob is gone) is a broken
+        // file to report, not an absent one.
+        if src.symlink_metadata().is_ok() {
+            copy_file(&src, &out.join(extra))?;
         }
     }
     let weights = out.join("model.safetensors");
     write_safetensors_pt(&vs.variables(), &weights)?;
+    Ok(())
+}
+
+/// Copies `src` to `dst`, replacing a previous `dst` (a copy keeps the source's mode, and a
+/// read-only shared vocabulary would make the next save fail); errors name both paths.
+fn copy_file(src: &Path, dst: &Path) -> Result<()> {
+    if dst.symlink_metadata().is_ok() {
+        std::fs::remove_file(dst).map_err(|e| Error::io(dst, e))?;
+    }
+    std::fs::copy(src, dst)
+        .map_err(|e| Error::io(dst, std::io::Error::new(e.kind(), format!("copying from {}: {e}", src.display()))))?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Which regulariser each parameter gets: the single source of truth shared by the
 //! trainer and by `mixout inspect`.
 
-use crate::config::{DecayTarget, HeadConfig, LayerPreset, Setting};
+use mixout_spec::{DecayTarget, HeadConfig, LayerPreset, Setting};
 use crate::error::{Error, Result};
 use crate::mixout::{BackwardVariant, Granularity, MixoutSpec};
 

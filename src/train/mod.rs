@@ -1,7 +1,16 @@
-//! Training: the schedule, the optimiser, and the loop that finetunes one run.
+//! Training: a setting's data, the one model assembly, the one step, the loop of one run,
+//! evaluation, the optimiser and the schedule.
 
+pub mod assemble;
+pub mod data;
+pub mod evaluate;
 pub mod optim;
 pub mod schedule;
+pub mod step;
 pub mod trainer;
 
-pub use trainer::{evaluate, prepare, train, Prepared, TrainOutcome};
+pub use assemble::Finetuner;
+pub use data::{prepare, Prepared};
+pub use evaluate::evaluate;
+pub use step::{Phase, StepOptions};
+pub use trainer::{train, TrainOutcome};

@@ -4,7 +4,7 @@
 //! has no bias correction, and wdecay(u, λ) decays toward the pretrained weights rather
 //! than zero: `w ← w − lr_t·λ·(w − u)`, then the Adam update, both from the same `w`.
 
-use crate::config::OptimizerConfig;
+use mixout_spec::OptimizerConfig;
 use crate::error::Result;
 use tch::{Kind, Tensor};
 

@@ -2,14 +2,15 @@
 //! writes a small JSON file; `bench/run.sh` puts them beside the Python reference.
 //! Timings interleave the variants on the same batches so their ratio is taken side by side.
 
-use crate::config::{Experiment, Precision, Setting};
-use crate::device::DeviceSpec;
-use crate::model::{
+use mixout::device::DeviceSpec;
+use mixout::model::{
     load_pretrained, read_config, save_model, write_safetensors_pt, DropoutSpec, EncoderImpl, ModelFiles,
     SequenceClassifier,
 };
-use crate::plan::plan;
-use crate::train::trainer::{apply_precision, build_model, named_shapes, regularisers, seed_everything, Prepared};
+use mixout::study::{Overrides, Study, StudySetting};
+use mixout::train::assemble::{apply_precision, build_model, seed_everything, Finetuner};
+use mixout::train::{prepare, Phase, Prepared, StepOptions as TrainStep};
+use mixout_spec::{Experiment, Precision, Setting};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use mixout_data::{batch, Encoded, Label};
@@ -178,18 +179,24 @@ fn model_alias(model: &str) -> &str {
     }
 }
 
-fn setting(model: &str, extra: &str, device: DeviceSpec, precision: Precision) -> Result<(Experiment, Setting)> {
+/// A one-setting study on RTE, resolved as `mixout run` resolves one.
+fn setting(model: &str, extra: &str, device: DeviceSpec, precision: Precision) -> Result<(Study, Setting)> {
     // Single-quoted YAML scalar: a folder path may hold `:` or `#`.
     let model = model_alias(model).replace('\'', "''");
     let yaml =
         format!("name: bench\ntask: RTE\nmodel: '{model}'\ndevice: {device}\nprecision: {}\n{extra}", precision.name());
     let exp = Experiment::parse(Path::new("bench.yaml"), &yaml)?;
     let s = exp.settings[0].clone();
-    Ok((exp, s))
+    Ok((Study::resolve(exp, &Overrides { jobs: 1, ..Default::default() }), s))
 }
 
-fn cpu_setting(model: &str, extra: &str) -> Result<(Experiment, Setting)> {
+fn cpu_setting(model: &str, extra: &str) -> Result<(Study, Setting)> {
     setting(model, extra, DeviceSpec::Cpu, Precision::Fp32)
+}
+
+/// The one resolved setting of a bench study.
+fn only(study: &Study) -> &StudySetting {
+    &study.settings[0]
 }
 
 fn write_json(path: &Option<PathBuf>, v: &serde_json::Value) -> Result<()> {
@@ -211,15 +218,15 @@ fn sync(device: Device) {
 /// Versions and device of this side of a comparison, recorded in every timing file.
 fn provenance(device: Device, precision: Precision) -> serde_json::Value {
     let gpu = match device {
-        Device::Cuda(i) => crate::device::nvidia_driver().ok().and_then(|d| d.gpus.get(i).map(|g| g.name.clone())),
+        Device::Cuda(i) => mixout::device::nvidia_driver().ok().and_then(|d| d.gpus.get(i).map(|g| g.name.clone())),
         _ => None,
     };
     json!({
-        "device": crate::device::device_name(device),
+        "device": mixout::device::device_name(device),
         "precision": precision.name(),
         "gpu": gpu,
-        "libtorch": crate::doctor::libtorch().version,
-        "tch": crate::doctor::TCH_VERSION,
+        "libtorch": mixout::doctor::libtorch().version,
+        "tch": mixout::doctor::TCH_VERSION,
     })
 }
 
@@ -300,8 +307,8 @@ fn step_work(cfg: &rust_bert::bert::BertConfig, batches: &[Vec<usize>], lengths:
 pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
     match &a.what {
         BenchCmd::Batches { model, batches, out } => {
-            let (exp, s) = cpu_setting(model, "")?;
-            let prep = crate::train::prepare(&s, &exp.path)?;
+            let (study, _) = cpu_setting(model, "")?;
+            let prep = prepare(only(&study))?;
             let list: Vec<serde_json::Value> = bench_batches(&prep, *batches)
                 .iter()
                 .map(|b| {
@@ -327,45 +334,47 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
             };
             step_bench(model, batches_file, &opts, json)
         }
-        BenchCmd::Matmul { device, precision, json } => write_json(json, &matmul_peak(device.resolve()?, *precision)),
+        BenchCmd::Matmul { device, precision, json } => {
+            write_json(json, &matmul_peak(mixout::device::resolve(*device)?, *precision))
+        }
         BenchCmd::Eval { model, json } => {
-            let (exp, s) = cpu_setting(model, "")?;
-            let prep = crate::train::prepare(&s, &exp.path)?;
+            let (study, s) = cpu_setting(model, "")?;
+            let prep = prepare(only(&study))?;
             seed_everything(0);
-            let (_vs, m) = build_model(&s, &prep, Device::Cpu)?;
-            let _ = crate::train::evaluate(&m, &prep, 128, Device::Cpu)?;
+            let (_vs, m, _) = build_model(&s, &prep.files, &prep.task.labels, Device::Cpu)?;
+            let _ = mixout::train::evaluate(&m, &prep, 128, Device::Cpu)?;
             let t = Instant::now();
             let reps = 3;
             for _ in 0..reps {
-                let _ = crate::train::evaluate(&m, &prep, 128, Device::Cpu)?;
+                let _ = mixout::train::evaluate(&m, &prep, 128, Device::Cpu)?;
             }
             let secs = t.elapsed().as_secs_f64() / reps as f64;
             write_json(json, &json!({"examples_per_s": prep.dev.0.len() as f64 / secs, "examples": prep.dev.0.len()}))
         }
         BenchCmd::Memory { model, p, steps, json } => {
-            let (exp, s) = cpu_setting(model, &format!("mixout: {{p: {p}}}\ndropout: 0.0\n"))?;
-            let prep = crate::train::prepare(&s, &exp.path)?;
+            let (study, _) = cpu_setting(model, &format!("mixout: {{p: {p}}}\ndropout: 0.0\n"))?;
+            let prep = prepare(only(&study))?;
             let before = peak_rss();
-            let mut runner = StepRunner::new(&s, &prep)?;
+            let mut runner = StepRunner::new(only(&study), &prep)?;
             for b in bench_batches(&prep, *steps) {
                 runner.step(&prep, &b, 1)?;
             }
             write_json(
                 json,
-                &json!({"peak_rss_bytes": peak_rss(), "rss_before_model_bytes": before, "p": p, "extra_mixout_bytes": runner.mixout.extra_bytes()}),
+                &json!({"peak_rss_bytes": peak_rss(), "rss_before_model_bytes": before, "p": p, "extra_mixout_bytes": runner.ft.mixout.extra_bytes()}),
             )
         }
         BenchCmd::MakeModel { shape, vocab_from, out, seed } => make_model(*shape, vocab_from, out, *seed),
         BenchCmd::Export { model, out, seed } => {
-            let (exp, s) = cpu_setting(model, "")?;
-            let prep = crate::train::prepare(&s, &exp.path)?;
+            let (study, s) = cpu_setting(model, "")?;
+            let prep = prepare(only(&study))?;
             seed_everything(*seed);
-            let (vs, _model) = build_model(&s, &prep, Device::Cpu)?;
+            let (vs, _model, _) = build_model(&s, &prep.files, &prep.task.labels, Device::Cpu)?;
             save_model(&vs, &prep.files, &prep.task.labels, out)
                 .with_context(|| format!("exporting to {}", out.display()))?;
             write_json(
                 &None,
-                &json!({"out": out, "from": prep.files.dir, "labels": prep.task.labels, "seed": seed, "parameters": crate::model::parameter_count(&vs)}),
+                &json!({"out": out, "from": prep.files.dir, "labels": prep.task.labels, "seed": seed, "parameters": mixout::model::parameter_count(&vs)}),
             )
         }
     }
@@ -525,8 +534,8 @@ struct Profile {
     forward_backward: f64,
     unmix: f64,
     clip: f64,
+    /// Adam's update and the zeroed gradients.
     adam: f64,
-    zero_grad: f64,
 }
 
 impl Profile {
@@ -536,62 +545,61 @@ impl Profile {
         self.unmix += p.unmix;
         self.clip += p.clip;
         self.adam += p.adam;
-        self.zero_grad += p.zero_grad;
+    }
+
+    fn slot(&mut self, phase: Phase) -> &mut f64 {
+        match phase {
+            Phase::Mix => &mut self.mix,
+            Phase::ForwardBackward => &mut self.forward_backward,
+            Phase::Unmix => &mut self.unmix,
+            Phase::Clip => &mut self.clip,
+            Phase::Update => &mut self.adam,
+        }
     }
 }
 
-/// A model with its regularisers, stepping on given batches exactly as the trainer does.
+/// A model with its regularisers, taking the trainer's own step on given batches, at the
+/// setting's peak learning rate and clipping.
 struct StepRunner {
-    model: crate::model::SequenceClassifier,
-    mixout: crate::mixout::Mixout,
-    adam: crate::train::optim::Adam,
-    device: Device,
+    ft: Finetuner,
+    setting: Setting,
     /// Token count of every training example (the micro-batch split sorts by it).
     lengths: Vec<usize>,
-    _vs: tch::nn::VarStore,
 }
 
 impl StepRunner {
-    /// Builds the setting's model on the setting's device, in its precision.
-    fn new(s: &Setting, prep: &Prepared) -> Result<Self> {
-        let device = s.device.resolve()?;
+    /// Assembles the setting's model on its device, in its precision, as a run does.
+    fn new(ss: &StudySetting, prep: &Prepared) -> Result<Self> {
+        let device = mixout::device::resolve(ss.device)?;
         seed_everything(0);
-        let (vs, model) = build_model(s, prep, device)?;
-        let plans = plan(&named_shapes(&vs), s)?;
-        let (mixout, adam) = regularisers(&vs, s, &plans)?;
-        apply_precision(s.precision, device);
+        let ft = Finetuner::assemble(&ss.spec, &prep.files, &prep.task.labels, device)?;
         let lengths = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
-        Ok(StepRunner { model, mixout, adam, device, lengths, _vs: vs })
+        Ok(StepRunner { ft, setting: ss.spec.clone(), lengths })
+    }
+
+    fn options(&self, k: usize) -> TrainStep {
+        TrainStep { lr: self.setting.lr, clip: self.setting.grad_clip, micro_batches: k }
     }
 
     fn step(&mut self, prep: &Prepared, b: &[usize], k: usize) -> Result<()> {
-        self.step_profiled(prep, b, k, &mut Profile::default())
+        let o = self.options(k);
+        let _ = self.ft.step(prep, b, &self.lengths, o)?;
+        Ok(())
     }
 
     /// One step, adding the seconds of each phase to `prof`. On CUDA each phase ends with a
     /// synchronisation, so a phase is charged for its own kernels (at the price of the
     /// overlap between phases that the trainer, which does not synchronise, enjoys).
     fn step_profiled(&mut self, prep: &Prepared, b: &[usize], k: usize, prof: &mut Profile) -> Result<()> {
-        let device = self.device;
+        let device = self.ft.device;
+        let o = self.options(k);
         let mut t = Instant::now();
-        let mut lap = |slot: &mut f64| {
+        let mut lap = |phase: Phase| {
             sync(device);
-            *slot += t.elapsed().as_secs_f64();
+            *prof.slot(phase) += t.elapsed().as_secs_f64();
             t = Instant::now();
         };
-        self.mixout.mix()?;
-        lap(&mut prof.mix);
-        // Forward and backward together: the same code the trainer runs.
-        let _ = crate::train::trainer::accumulate_gradients(&self.model, prep, b, &self.lengths, k, device)?;
-        lap(&mut prof.forward_backward);
-        self.mixout.unmix()?;
-        lap(&mut prof.unmix);
-        let _ = self.adam.clip_grad_norm(1.0)?;
-        lap(&mut prof.clip);
-        self.adam.step(2e-5)?;
-        lap(&mut prof.adam);
-        self.adam.zero_grad();
-        lap(&mut prof.zero_grad);
+        let _ = self.ft.step_timed(prep, b, &self.lengths, o, &mut lap)?;
         Ok(())
     }
 }
@@ -633,13 +641,13 @@ fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json: &Option<P
     if let Some(bad) = wanted.iter().find(|w| !VARIANTS.iter().any(|(n, _)| n == *w)) {
         bail!("--variants: unknown variant `{bad}` (known: plain, dropout, mixout)");
     }
-    let device = o.device.resolve()?;
+    let device = mixout::device::resolve(o.device)?;
     let mut runners = vec![];
     let mut prep_keep = None;
     for (name, extra) in VARIANTS.into_iter().filter(|(n, _)| wanted.contains(n)) {
-        let (exp, s) = setting(model, extra, o.device, o.precision)?;
-        let prep = crate::train::prepare(&s, &exp.path)?;
-        runners.push((name, StepRunner::new(&s, &prep)?, vec![], Profile::default()));
+        let (study, _) = setting(model, extra, o.device, o.precision)?;
+        let prep = prepare(only(&study))?;
+        runners.push((name, StepRunner::new(only(&study), &prep)?, vec![], Profile::default()));
         prep_keep = Some(prep);
     }
     let prep = prep_keep.context("--variants: no variant given")?;

@@ -1,57 +1,73 @@
 //! `mixout inspect`: for each setting, which parameter gets which regulariser, and what
 //! mixout costs in memory. Users asked the authors exactly this ("which layers?").
 
-use crate::config::{Experiment, Setting};
-use crate::error::Result;
-use crate::model::{read_config, DropoutSpec, ModelFiles, SequenceClassifier};
-use crate::plan::{backward_name, mixout_extra_bytes, plan, ParamPlan};
+use mixout::error::{Error, Result};
+use mixout::plan::{mixout_extra_bytes, ParamPlan};
+use mixout::study::{Overrides, Study, StudySetting};
+use mixout::train::assemble::plan_for;
 use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Arguments of `mixout inspect`.
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Experiment YAML.
+    pub file: PathBuf,
+}
+
+/// Runs `mixout inspect`.
+pub fn run(a: InspectArgs) -> anyhow::Result<()> {
+    let study = Study::load(&a.file, &Overrides { jobs: 1, ..Default::default() })?;
+    print!("{}", render(&study)?);
+    Ok(())
+}
 
 /// The plan of one setting on its model, with the model's variables built (not loaded).
-pub fn plan_setting(setting: &Setting, exp: &Experiment) -> Result<Vec<ParamPlan>> {
-    let task = crate::train::trainer::task_for(setting, &exp.path)?;
-    let files = ModelFiles::resolve(&crate::config::resolve_model(&setting.model, &exp.path))?;
-    let config = read_config(&files, &task.labels)?;
-    let vs = tch::nn::VarStore::new(tch::Device::Cpu);
-    let mut model = SequenceClassifier::build(
-        &vs.root(),
-        &files,
-        &config,
-        DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
-        setting.encoder,
-    )?;
-    model.set_precision(setting.precision)?;
-    plan(&crate::train::trainer::named_shapes(&vs), setting)
+pub fn plan_setting(ss: &StudySetting) -> Result<Vec<ParamPlan>> {
+    plan_for(&ss.spec, ss.model()?, &ss.task()?.labels)
 }
 
 /// Plans every setting (model variables built, no weights loaded) so that a selection that
 /// mixes or decays nothing stops the study before its first run, naming the setting.
 /// Settings whose model is not available here (e.g. a hub id offline) are returned, not
 /// failed: their runs will say so themselves.
-pub fn preflight<'a>(exp: &Experiment, settings: impl IntoIterator<Item = &'a Setting>) -> Result<Vec<String>> {
+pub fn preflight(study: &Study) -> Result<Vec<String>> {
     let mut unavailable = vec![];
-    for s in settings {
-        let label = s.label.clone().unwrap_or_default();
-        match plan_setting(s, exp) {
-            Ok(_) => {}
-            Err(crate::Error::Model { .. }) => unavailable.push(label),
-            Err(e) => return Err(crate::Error::config(&exp.path, format!("setting `{label}`: {e}"))),
+    for ss in &study.settings {
+        if ss.model.is_err() {
+            unavailable.push(ss.label.clone());
+            continue;
+        }
+        if let Err(e) = plan_setting(ss) {
+            return Err(Error::config(&study.path, format!("setting `{}`: {e}", ss.label)));
         }
     }
     Ok(unavailable)
 }
 
+/// Where a parameter's starting value comes from: the new head (`classifier.*`, and
+/// DistilBERT's `pre_classifier.*`, which Hugging Face also creates fresh) is `new`, the
+/// top layers `reinit_layers` redraws are `re-init`, the rest `pretrained`.
+pub fn init_label(p: &ParamPlan) -> &'static str {
+    if mixout::plan::is_head(&p.name) {
+        "new"
+    } else if p.reinit {
+        "re-init"
+    } else {
+        "pretrained"
+    }
+}
+
 /// Renders the inspection table of every setting.
-pub fn render(exp: &Experiment) -> Result<String> {
+pub fn render(study: &Study) -> Result<String> {
     let mut out = String::new();
-    for s in &exp.settings {
-        let plans = plan_setting(s, exp)?;
-        let label = s.label.clone().unwrap_or_default();
+    for ss in &study.settings {
+        let s = &ss.spec;
+        let plans = plan_setting(ss)?;
+        let label = &ss.label;
         let _ = writeln!(out, "== setting `{label}` — model {}", s.model);
-        if let Ok(files) = ModelFiles::resolve(&crate::config::resolve_model(&s.model, &exp.path)) {
-            if let Ok(arch) = crate::arch::Arch::of_file(&files.config) {
-                let _ = writeln!(out, "   architecture {}: {}", arch.name(), arch.preset_mapping());
-            }
+        if let Ok(arch) = mixout::arch::Arch::of_file(&ss.model()?.config) {
+            let _ = writeln!(out, "   architecture {}: {}", arch.name(), arch.preset_mapping());
         }
         let _ = writeln!(
             out,
@@ -62,7 +78,7 @@ pub fn render(exp: &Experiment) -> Result<String> {
             s.mixout.p,
             s.mixout.granularity,
             s.mixout.layers,
-            backward_name(s.mixout.backward),
+            s.mixout.backward.name(),
             s.weight_decay.lambda,
             s.weight_decay.toward
         );
@@ -81,13 +97,7 @@ pub fn render(exp: &Experiment) -> Result<String> {
         );
         for p in &plans {
             let shape = format!("{:?}", p.shape);
-            let init = if p.name.starts_with("classifier.") {
-                "new"
-            } else if p.reinit {
-                "re-init"
-            } else {
-                "pretrained"
-            };
+            let init = init_label(p);
             let mix = p.mixout.map(|(spec, t)| format!("yes ({}, {})", t.name(), spec.p)).unwrap_or_else(|| "-".into());
             let dec = p.decay.map(|(l, t)| format!("{l} -> {}", t.name())).unwrap_or_else(|| "-".into());
             let _ = writeln!(
@@ -108,4 +118,24 @@ pub fn render(exp: &Experiment) -> Result<String> {
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param(name: &str, reinit: bool) -> ParamPlan {
+        ParamPlan { name: name.into(), shape: vec![4, 4], mixout: None, decay: None, lr_scale: 1.0, reinit }
+    }
+
+    #[test]
+    fn distilbert_pre_classifier_is_labelled_new() {
+        assert_eq!(init_label(&param("pre_classifier.weight", false)), "new");
+        assert_eq!(init_label(&param("pre_classifier.bias", false)), "new");
+        assert_eq!(init_label(&param("classifier.weight", false)), "new");
+        assert_eq!(init_label(&param("classifier.out_proj.weight", false)), "new");
+        assert_eq!(init_label(&param("distilbert.transformer.layer.1.ffn.lin1.weight", true)), "re-init");
+        assert_eq!(init_label(&param("distilbert.transformer.layer.0.ffn.lin1.weight", false)), "pretrained");
+        assert_eq!(init_label(&param("distilbert.embeddings.word_embeddings.weight", false)), "pretrained");
+    }
 }

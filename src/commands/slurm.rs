@@ -1,10 +1,9 @@
 //! Scale-out on Slurm: a job array whose task K runs shard K/N of a study into a shared
-//! results folder, plus a dependent job that writes the report; and `mixout status`.
+//! results folder, plus a dependent job that writes the report.
 
-use crate::config::Experiment;
-use crate::runner::results_dir;
 use anyhow::{bail, Context, Result};
-use mixout_report::{RunResult, RunStatus};
+use mixout::study::{Overrides, Study};
+use mixout_spec::sanitize;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -44,13 +43,13 @@ fn abs(p: &Path) -> PathBuf {
 }
 
 /// The job-array script and the report script, as text.
-pub fn scripts(exp: &Experiment, a: &SlurmArgs, exe: &Path) -> (String, String, usize) {
-    let runs = exp.runs().len();
+pub fn scripts(exp: &Study, a: &SlurmArgs, exe: &Path) -> (String, String, usize) {
+    let runs = exp.runs.len();
     let n = a.array.unwrap_or(runs).clamp(1, runs.max(1));
     let file = abs(&exp.path);
     let results = abs(&a.results);
     let logs = abs(&a.out).join("logs");
-    let name = mixout_report::results::sanitize(&exp.name);
+    let name = sanitize(&exp.name);
     let mut array = String::new();
     let _ = writeln!(array, "#!/bin/bash");
     let _ = writeln!(array, "#SBATCH --job-name=mixout-{name}");
@@ -93,15 +92,15 @@ pub fn scripts(exp: &Experiment, a: &SlurmArgs, exe: &Path) -> (String, String, 
 }
 
 /// Runs `mixout slurm`.
-pub fn slurm_cmd(a: &SlurmArgs) -> Result<()> {
-    let exp = Experiment::load(&a.file)?;
+pub fn run(a: SlurmArgs) -> Result<()> {
+    let exp = Study::load(&a.file, &Overrides { jobs: 1, ..Default::default() })?;
     if a.array == Some(0) {
         bail!("--array must be at least 1");
     }
     let exe = std::env::current_exe().context("finding the mixout executable")?;
-    let (array, report, n) = scripts(&exp, a, &exe);
+    let (array, report, n) = scripts(&exp, &a, &exe);
     std::fs::create_dir_all(a.out.join("logs")).with_context(|| format!("creating {}", a.out.display()))?;
-    let name = mixout_report::results::sanitize(&exp.name);
+    let name = sanitize(&exp.name);
     let array_path = a.out.join(format!("{name}-array.sbatch"));
     let report_path = a.out.join(format!("{name}-report.sbatch"));
     std::fs::write(&array_path, array).with_context(|| format!("writing {}", array_path.display()))?;
@@ -138,26 +137,3 @@ pub fn slurm_cmd(a: &SlurmArgs) -> Result<()> {
     Ok(())
 }
 
-/// Per setting: finished, diverged and missing runs of a study.
-pub fn status_table(exp: &Experiment, results: &Path) -> Result<String> {
-    let dir = results_dir(exp, results);
-    let mut out = String::new();
-    let _ = writeln!(out, "{:<28} {:>8} {:>9} {:>8} {:>8}", "setting", "finished", "diverged", "missing", "total");
-    let (mut tf, mut td, mut tm, mut tt) = (0, 0, 0, 0);
-    for (i, s) in exp.settings.iter().enumerate() {
-        let runs: Vec<_> = exp.runs().into_iter().filter(|r| r.setting_index == i).collect();
-        let (mut fin, mut div, mut miss) = (0, 0, 0);
-        for r in &runs {
-            match RunResult::read(&RunResult::path_in(&dir, &r.label, &r.run_id)) {
-                Ok(res) if res.status == RunStatus::Diverged => div += 1,
-                Ok(_) => fin += 1,
-                Err(_) => miss += 1,
-            }
-        }
-        let _ =
-            writeln!(out, "{:<28} {fin:>8} {div:>9} {miss:>8} {:>8}", s.label.clone().unwrap_or_default(), runs.len());
-        (tf, td, tm, tt) = (tf + fin, td + div, tm + miss, tt + runs.len());
-    }
-    let _ = writeln!(out, "{:<28} {tf:>8} {td:>9} {tm:>8} {tt:>8}", "all");
-    Ok(out)
-}
