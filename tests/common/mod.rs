@@ -3,14 +3,32 @@
 
 use std::path::PathBuf;
 
-/// `../shared` beside the checkout (or `$MIXOUT_SHARED`).
+/// `$MIXOUT_SHARED`, else `../shared` beside the checkout. Panics, saying where it looked and
+/// what to set, when that folder has no `models/` and `data/glue/`: these tests need the real
+/// assets, and a test that skipped without them would pass without checking anything.
 pub fn shared() -> PathBuf {
-    if let Ok(p) = std::env::var("MIXOUT_SHARED") {
-        return PathBuf::from(p);
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(p.join("models").is_dir(), "the shipped assets are expected at {} (or set MIXOUT_SHARED)", p.display());
-    p
+    let (dir, source) = match std::env::var_os("MIXOUT_SHARED") {
+        Some(p) => (PathBuf::from(p), "MIXOUT_SHARED"),
+        None => {
+            (PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"), "the default location beside the checkout")
+        }
+    };
+    assert!(
+        dir.join("models").is_dir() && dir.join("data/glue").is_dir(),
+        "the shipped assets (models/, data/glue/) are expected at {} ({source}); \
+         run the tests with MIXOUT_SHARED=/path/to/shared pointing at the project's shared folder",
+        dir.display()
+    );
+    dir
+}
+
+/// YAML lines naming the L3 model and the GLUE folder by absolute path, so an experiment
+/// parsed in a test finds its assets without MIXOUT_SHARED or MIXOUT_GLUE_DIR being set in
+/// the process: tests run on parallel threads, where `std::env::set_var` races with every
+/// read of the environment (glibc's `setenv` is not thread-safe).
+pub fn l3_assets_yaml() -> String {
+    let quoted = |p: PathBuf| format!("'{}'", p.display().to_string().replace('\'', "''"));
+    format!("model: {}\ndata_dir: {}\n", quoted(l3()), quoted(glue()))
 }
 
 /// The 3-layer MiniLM model folder.
