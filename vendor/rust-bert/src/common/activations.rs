@@ -54,11 +54,14 @@ pub enum Activation {
     gelu,
     /// Rectified Linear Unit
     relu,
-    /// Swish ([Ramachandran, 2017](https://arxiv.org/abs/1710.05941))
+    /// Swish ([Ramachandran, 2017](https://arxiv.org/abs/1710.05941)); Hugging Face also calls it `silu`
+    #[serde(alias = "silu")]
     swish,
     /// Mish ([Misra, 2019](https://arxiv.org/abs/1908.08681))
     mish,
-    /// Gaussian Error Linear Unit (New) ([Hendrycks et al., 2016,](https://arxiv.org/abs/1606.08415))
+    /// Gaussian Error Linear Unit (New) ([Hendrycks et al., 2016,](https://arxiv.org/abs/1606.08415)):
+    /// the tanh approximation, which Hugging Face also calls `gelu_pytorch_tanh`
+    #[serde(alias = "gelu_pytorch_tanh")]
     gelu_new,
     /// Tanh
     tanh,

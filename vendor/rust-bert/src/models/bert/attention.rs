@@ -157,7 +157,7 @@ impl BertSelfOutput {
             Default::default(),
         );
         let layer_norm_config = nn::LayerNormConfig {
-            eps: 1e-12,
+            eps: config.layer_norm_eps.unwrap_or(1e-12),
             ..Default::default()
         };
         let layer_norm =
@@ -266,7 +266,7 @@ impl BertOutput {
             Default::default(),
         );
         let layer_norm_config = nn::LayerNormConfig {
-            eps: 1e-12,
+            eps: config.layer_norm_eps.unwrap_or(1e-12),
             ..Default::default()
         };
         let layer_norm =

@@ -170,6 +170,10 @@ pub struct BertConfig {
     pub is_decoder: Option<bool>,
     pub id2label: Option<HashMap<i64, String>>,
     pub label2id: Option<HashMap<String, i64>>,
+    /// LayerNorm epsilon (config.json `layer_norm_eps`); absent: 1e-12, as Hugging Face's
+    /// `BertConfig`. RoBERTa checkpoints set 1e-5.
+    #[serde(default)]
+    pub layer_norm_eps: Option<f64>,
 }
 
 impl Config for BertConfig {}
@@ -193,6 +197,7 @@ impl Default for BertConfig {
             is_decoder: None,
             id2label: None,
             label2id: None,
+            layer_norm_eps: None,
         }
     }
 }
@@ -487,7 +492,7 @@ impl BertPredictionHeadTransform {
         );
         let activation = config.hidden_act.get_function();
         let layer_norm_config = nn::LayerNormConfig {
-            eps: 1e-12,
+            eps: config.layer_norm_eps.unwrap_or(1e-12),
             ..Default::default()
         };
         let layer_norm =

@@ -102,7 +102,7 @@ impl BertEmbedding for BertEmbeddings {
         );
 
         let layer_norm_config = nn::LayerNormConfig {
-            eps: 1e-12,
+            eps: config.layer_norm_eps.unwrap_or(1e-12),
             ..Default::default()
         };
         let layer_norm: nn::LayerNorm =

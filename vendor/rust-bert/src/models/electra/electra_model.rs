@@ -193,6 +193,7 @@ impl ElectraModel {
             is_decoder: None,
             id2label: config.id2label.clone(),
             label2id: config.label2id.clone(),
+            layer_norm_eps: config.layer_norm_eps,
         };
         let encoder = BertEncoder::new(p / "encoder", &bert_config);
         ElectraModel {
@@ -454,7 +455,10 @@ impl ElectraGeneratorHead {
         let layer_norm = nn::layer_norm(
             p / "LayerNorm",
             vec![config.embedding_size],
-            Default::default(),
+            nn::LayerNormConfig {
+                eps: config.layer_norm_eps.unwrap_or(1e-12),
+                ..Default::default()
+            },
         );
         let dense = nn::linear(
             p / "dense",

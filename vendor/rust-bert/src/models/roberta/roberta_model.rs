@@ -245,7 +245,7 @@ impl RobertaLMHead {
             Default::default(),
         );
         let layer_norm_config = nn::LayerNormConfig {
-            eps: 1e-12,
+            eps: config.layer_norm_eps.unwrap_or(1e-12),
             ..Default::default()
         };
         let layer_norm = nn::layer_norm(
