@@ -277,7 +277,7 @@ mod tests {
     #[ignore = "run in a fresh process by fp32_runs_switch_tf32_off_even_when_the_environment_turns_it_on"]
     fn precision_switch_in_a_fresh_process() {
         use crate::config::Precision;
-        use crate::train::trainer::apply_precision;
+        use crate::train::assemble::apply_precision;
         let _lock = tf32_lock();
         let overridden = std::env::var("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE").is_ok_and(|v| v == "1");
         assert_eq!(allow_tf32(), overridden, "libtorch's starting TF32 state (override set: {overridden})");
@@ -300,9 +300,9 @@ mod tests {
 
     #[test]
     fn cpu_resolves_and_missing_cuda_is_an_error() {
-        assert_eq!(DeviceSpec::Cpu.resolve().unwrap(), tch::Device::Cpu);
+        assert_eq!(resolve(DeviceSpec::Cpu).unwrap(), tch::Device::Cpu);
         let n = tch::Cuda::device_count() as usize;
-        let err = DeviceSpec::Cuda(n + 7).resolve().unwrap_err().to_string();
+        let err = resolve(DeviceSpec::Cuda(n + 7)).unwrap_err().to_string();
         assert!(err.contains("CUDA device(s)"), "{err}");
     }
 }

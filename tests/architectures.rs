@@ -2,18 +2,19 @@
 //! writes itself (no checkpoint of these architectures ships with the project): they load
 //! with only the new head missing, classify real RTE pairs, train, get architecture-aware
 //! mixout presets, and a study runs end to end on them. With `MIXOUT_ARCH_PARITY_DIR` set,
-//! the folders and our logits are kept there for `scripts/check_arch_parity.py`, which
-//! compares them with transformers.
+//! `parity_checkpoints_with_non_default_eps_and_activation` keeps its folders (BERT too,
+//! each with a LayerNorm epsilon and an activation other than BERT's) and our logits there
+//! for `scripts/check_arch_parity.py`, which compares them with transformers.
 
 mod common;
 
 use mixout::config::{HeadConfig, LayerPreset, Setting};
 use mixout::model::{
-    load_pretrained, read_config, save_model, write_safetensors_pt, BatchTensors, DropoutSpec, ModelFiles,
+    load_pretrained, read_config, save_model, write_safetensors_pt, BatchTensors, DropoutSpec, EncoderImpl, ModelFiles,
     SequenceClassifier,
 };
 use mixout::plan::plan;
-use mixout::train::trainer::named_shapes;
+use mixout::train::assemble::named_shapes;
 use mixout_data::Tokenizer;
 use serde_json::json;
 use std::collections::HashMap;
@@ -60,6 +61,11 @@ fn write_bpe_vocab(dir: &Path) -> usize {
 /// A tiny config.json of each architecture (2 layers, hidden 32, 4 heads).
 fn config(arch: &str, vocab: usize) -> serde_json::Value {
     match arch {
+        "bert" => {
+            json!({"model_type": "bert", "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
+            "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64, "layer_norm_eps": 1e-12, "max_position_embeddings": 512,
+            "num_attention_heads": 4, "num_hidden_layers": 2, "type_vocab_size": 2, "vocab_size": vocab, "pad_token_id": 0})
+        }
         "distilbert" => {
             json!({"model_type": "distilbert", "activation": "gelu", "attention_dropout": 0.1, "dim": 32, "dropout": 0.1,
             "hidden_dim": 64, "initializer_range": 0.02, "max_position_embeddings": 512, "n_heads": 4, "n_layers": 2, "qa_dropout": 0.1,
@@ -81,6 +87,23 @@ fn config(arch: &str, vocab: usize) -> serde_json::Value {
 
 /// Writes a random-weight *encoder* checkpoint (no head) of an architecture into `dir`.
 fn write_checkpoint(arch: &str, dir: &Path) -> ModelFiles {
+    write_checkpoint_with(arch, dir, &json!({}), 0.05, 1.0)
+}
+
+/// [`write_checkpoint`] with config.json fields replaced by `overrides`, embeddings drawn
+/// with standard deviation `embedding_std` (the other linear weights 0.05, their biases
+/// 0.05·ln_scale), and LayerNorm weights N(ln_scale, (0.1·ln_scale)²), biases
+/// N(0, (0.1·ln_scale)²). A LayerNorm's epsilon only shows when its input variance is small,
+/// and each LayerNorm normalises away what the previous epsilon did: small embeddings and a
+/// small `ln_scale` keep every LayerNorm's input variance near 5e-4, so a wrong epsilon
+/// moves the logits by about a percent.
+fn write_checkpoint_with(
+    arch: &str,
+    dir: &Path,
+    overrides: &serde_json::Value,
+    embedding_std: f64,
+    ln_scale: f64,
+) -> ModelFiles {
     std::fs::create_dir_all(dir).unwrap();
     let vocab = if arch == "roberta" {
         write_bpe_vocab(dir)
@@ -88,7 +111,11 @@ fn write_checkpoint(arch: &str, dir: &Path) -> ModelFiles {
         std::fs::copy(common::l3().join("vocab.txt"), dir.join("vocab.txt")).unwrap();
         std::fs::read_to_string(dir.join("vocab.txt")).unwrap().lines().count()
     };
-    std::fs::write(dir.join("config.json"), serde_json::to_string_pretty(&config(arch, vocab)).unwrap()).unwrap();
+    let mut cfg_json = config(arch, vocab);
+    for (k, v) in overrides.as_object().unwrap() {
+        cfg_json[k] = v.clone();
+    }
+    std::fs::write(dir.join("config.json"), serde_json::to_string_pretty(&cfg_json).unwrap()).unwrap();
     // A placeholder so the folder resolves; the real weights are written below.
     std::fs::write(dir.join("model.safetensors"), b"").unwrap();
     let files = ModelFiles::from_dir(dir).unwrap();
@@ -110,7 +137,15 @@ fn write_checkpoint(arch: &str, dir: &Path) -> ModelFiles {
                 continue;
             }
             if name.contains("LayerNorm") || name.contains("layer_norm") {
-                let _ = if name.ends_with(".bias") { v.normal_(0.0, 0.1) } else { v.normal_(1.0, 0.1) };
+                let _ = if name.ends_with(".bias") {
+                    v.normal_(0.0, 0.1 * ln_scale)
+                } else {
+                    v.normal_(ln_scale, 0.1 * ln_scale)
+                };
+            } else if name.contains("embeddings.") && !name.contains("embeddings_project") {
+                let _ = v.normal_(0.0, embedding_std);
+            } else if name.ends_with(".bias") {
+                let _ = v.normal_(0.0, 0.05 * ln_scale);
             } else {
                 let _ = v.normal_(0.0, 0.05);
             }
@@ -123,6 +158,15 @@ fn write_checkpoint(arch: &str, dir: &Path) -> ModelFiles {
 
 /// Our classifier on a checkpoint folder, loaded, with a seeded head.
 fn load(files: &ModelFiles, dropout: f64) -> (nn::VarStore, SequenceClassifier, mixout::model::LoadReport) {
+    load_with(files, dropout, Default::default())
+}
+
+/// [`load`] with a chosen BERT encoder implementation.
+fn load_with(
+    files: &ModelFiles,
+    dropout: f64,
+    encoder: EncoderImpl,
+) -> (nn::VarStore, SequenceClassifier, mixout::model::LoadReport) {
     let cfg = read_config(files, &["a".into(), "b".into()]).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
     let m = SequenceClassifier::build(
@@ -130,7 +174,7 @@ fn load(files: &ModelFiles, dropout: f64) -> (nn::VarStore, SequenceClassifier, 
         files,
         &cfg,
         DropoutSpec { hidden: dropout, attention: dropout, head: dropout },
-        Default::default(),
+        encoder,
     )
     .unwrap();
     tch::manual_seed(2);
@@ -168,7 +212,6 @@ fn parity_dir() -> Option<PathBuf> {
 fn each_architecture_loads_classifies_trains_and_saves() {
     let _rng = common::rng_lock();
     let tmp = tempfile::tempdir().unwrap();
-    let keep = parity_dir();
     for arch in ["roberta", "distilbert", "electra"] {
         let dir = tmp.path().join(arch);
         let files = write_checkpoint(arch, &dir);
@@ -189,7 +232,7 @@ fn each_architecture_loads_classifies_trains_and_saves() {
         assert!(report.loaded > 20, "{arch}: loaded {}", report.loaded);
         assert!(vs.variables().keys().any(|k| k.starts_with(&format!("{arch}."))), "{arch}: variables under `{arch}.`");
 
-        let (batch, ids) = rte_batch(&dir, 8);
+        let (batch, _ids) = rte_batch(&dir, 8);
         let logits = model.forward_t(&batch, false).unwrap();
         assert_eq!(logits.size(), [8, 2], "{arch}");
         assert_eq!(logits.isfinite().all().int64_value(&[]), 1);
@@ -222,6 +265,117 @@ fn each_architecture_loads_classifies_trains_and_saves() {
             serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
         assert_eq!(cfg["model_type"], arch);
         assert!(cfg["architectures"][0].as_str().unwrap().ends_with("ForSequenceClassification"));
+    }
+}
+
+/// Redraws the new head, then scales its output layer so that max |logit| is 3 on `batch`
+/// (BERT's N(0, 0.02²) head gives logits of about 1e-2, on which a LayerNorm-epsilon
+/// mismatch is invisible at 1e-4).
+fn enlarge_head(vs: &nn::VarStore, model: &SequenceClassifier, batch: &BatchTensors) {
+    tch::manual_seed(3);
+    let vars = vs.variables();
+    let mut names: Vec<&String> = vars.keys().filter(|n| mixout::plan::is_head(n)).collect();
+    names.sort();
+    tch::no_grad(|| {
+        for name in names {
+            let mut v = vars[name].shallow_clone();
+            let std = if name.ends_with(".bias") {
+                0.1
+            } else if name.starts_with("classifier.dense") || name.starts_with("pre_classifier") {
+                0.2
+            } else {
+                1.0
+            };
+            let _ = v.normal_(0.0, std);
+        }
+        let factor = 3.0 / max_abs(&model.forward_t(batch, false).unwrap());
+        for name in ["classifier.weight", "classifier.bias", "classifier.out_proj.weight", "classifier.out_proj.bias"] {
+            if let Some(v) = vars.get(name) {
+                let mut v = v.shallow_clone();
+                let _ = v.g_mul_scalar_(factor);
+            }
+        }
+    });
+}
+
+fn max_abs(t: &Tensor) -> f64 {
+    t.abs().max().double_value(&[])
+}
+
+/// Copies a saved folder and replaces config.json fields by `changes`.
+fn variant_of(saved: &Path, dst: &Path, changes: &serde_json::Value) -> ModelFiles {
+    std::fs::create_dir_all(dst).unwrap();
+    for f in std::fs::read_dir(saved).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
+    }
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dst.join("config.json")).unwrap()).unwrap();
+    for (k, v) in changes.as_object().unwrap() {
+        cfg[k] = v.clone();
+    }
+    std::fs::write(dst.join("config.json"), cfg.to_string()).unwrap();
+    ModelFiles::from_dir(dst).unwrap()
+}
+
+/// Each family with a LayerNorm epsilon and an activation other than BERT's (DistilBERT's
+/// epsilon is 1e-12 in Hugging Face's code whatever config.json says, so only its activation
+/// varies), LayerNorm inputs of small variance and logits of O(1): the tolerance,
+/// 1e-4 × max(1, max |logit|), is then far below what a wrong epsilon or activation moves. The test shows that margin itself: the
+/// same weights under the default epsilon (activation) move the logits by over 20 tolerances.
+/// With `MIXOUT_ARCH_PARITY_DIR` set, the saved classifiers and our logits are kept there.
+#[test]
+fn parity_checkpoints_with_non_default_eps_and_activation() {
+    let _rng = common::rng_lock();
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = parity_dir();
+    let labels: Vec<String> = vec!["a".into(), "b".into()];
+    // (family, config.json, the change that must show, LayerNorm scale): DistilBERT's FFN
+    // needs full-size activations for relu and gelu to differ.
+    let cases = [
+        ("bert", json!({"layer_norm_eps": 1e-5, "hidden_act": "gelu_new"}), json!({"layer_norm_eps": 1e-12}), 0.02),
+        ("roberta", json!({"layer_norm_eps": 1e-5, "hidden_act": "relu"}), json!({"layer_norm_eps": 1e-12}), 0.02),
+        (
+            "electra",
+            json!({"layer_norm_eps": 1e-5, "hidden_act": "gelu_pytorch_tanh"}),
+            json!({"layer_norm_eps": 1e-12}),
+            0.02,
+        ),
+        ("distilbert", json!({"activation": "relu"}), json!({"activation": "gelu"}), 1.0),
+    ];
+    for (arch, overrides, changed, ln_scale) in cases {
+        let dir = tmp.path().join(arch);
+        let files = write_checkpoint_with(arch, &dir, &overrides, 0.01, ln_scale);
+        let (vs, model, _) = load(&files, 0.0);
+        let (batch, ids) = rte_batch(&dir, 8);
+        enlarge_head(&vs, &model, &batch);
+        let logits = model.forward_t(&batch, false).unwrap();
+        let scale = max_abs(&logits);
+        assert!(scale >= 1.0, "{arch}: logits of O(1) or larger, got max |logit| {scale}");
+        let tol = 1e-4 * scale.max(1.0);
+
+        let out = tmp.path().join(format!("{arch}-saved"));
+        save_model(&vs, &files, &labels, &out).unwrap();
+        let (_vs2, again, rep) = load(&ModelFiles::from_dir(&out).unwrap(), 0.0);
+        assert!(rep.missing.is_empty(), "{arch}: {:?}", rep.missing);
+        let reload = max_abs(&(again.forward_t(&batch, false).unwrap() - &logits));
+        assert!(reload <= tol, "{arch}: the saved classifier gives other logits ({reload})");
+
+        let other = variant_of(&out, &tmp.path().join(format!("{arch}-default")), &changed);
+        let (_vs3, default, _) = load(&other, 0.0);
+        let moved = max_abs(&(default.forward_t(&batch, false).unwrap() - &logits));
+        assert!(
+            moved > 20.0 * tol,
+            "{arch}: config {changed} moves the logits by only {moved:.2e} (tolerance {tol:.2e})"
+        );
+
+        if arch == "bert" {
+            // rust-bert's BertModel (patched to read layer_norm_eps) computes the same function.
+            let (_vs4, rb, _) = load_with(&ModelFiles::from_dir(&out).unwrap(), 0.0, EncoderImpl::RustBert);
+            let d = max_abs(&(rb.forward_t(&batch, false).unwrap() - &logits));
+            assert!(d <= tol, "bert: fused and rust-bert encoders differ by {d:.2e} (tolerance {tol:.2e})");
+        }
+
         if let Some(k) = &keep {
             let dst = k.join(arch);
             let _ = std::fs::remove_dir_all(&dst);
@@ -230,20 +384,15 @@ fn each_architecture_loads_classifies_trains_and_saves() {
                 let f = f.unwrap().path();
                 std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
             }
-            let mask: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.attention_mask.flatten(0, -1))
-                .unwrap()
-                .chunks(ids[0].len())
-                .map(|r| r.to_vec())
-                .collect();
-            let tt: Vec<Vec<i64>> = Vec::<i64>::try_from(&batch.token_type_ids.flatten(0, -1))
-                .unwrap()
-                .chunks(ids[0].len())
-                .map(|r| r.to_vec())
-                .collect();
+            let rows = |t: &Tensor| -> Vec<Vec<i64>> {
+                Vec::<i64>::try_from(&t.flatten(0, -1)).unwrap().chunks(ids[0].len()).map(|r| r.to_vec()).collect()
+            };
             let ours: Vec<f32> = Vec::try_from(&logits.flatten(0, -1)).unwrap();
             std::fs::write(
                 dst.join("ours.json"),
-                json!({"input_ids": ids, "attention_mask": mask, "token_type_ids": tt, "logits": ours}).to_string(),
+                json!({"input_ids": ids, "attention_mask": rows(&batch.attention_mask),
+                       "token_type_ids": rows(&batch.token_type_ids), "logits": ours})
+                .to_string(),
             )
             .unwrap();
         }
@@ -321,6 +470,11 @@ fn a_study_runs_end_to_end_on_a_distilbert_folder() {
     assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
     assert!(text.contains("architecture distilbert") && text.contains("ffn.lin1"), "{text}");
     assert!(text.contains("re-init") && text.contains("0.9000"), "{text}");
+    // DistilBERT's pre_classifier is created fresh, like classifier.
+    for head in ["pre_classifier.weight", "pre_classifier.bias", "classifier.weight"] {
+        let line = text.lines().find(|l| l.starts_with(head)).unwrap_or_else(|| panic!("no `{head}` line: {text}"));
+        assert!(line.contains(" new "), "{line}");
+    }
     let out = assert_cmd::Command::cargo_bin("mixout")
         .unwrap()
         .env("MIXOUT_SHARED", common::shared())

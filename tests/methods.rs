@@ -4,22 +4,18 @@
 
 mod common;
 
-use mixout::config::Experiment;
-use mixout::plan::plan;
-use mixout::train::trainer::{accumulate_gradients, build_model, named_shapes, regularisers, seed_everything};
+use mixout::study::Study;
+use mixout::train::assemble::{seed_everything, Finetuner};
+use mixout::train::step::accumulate_gradients;
 use std::collections::HashMap;
-use std::path::Path;
 use tch::{Device, Kind, Tensor};
 
-fn setting(extra: &str) -> (Experiment, mixout::train::Prepared) {
-    std::env::set_var("MIXOUT_SHARED", common::shared());
-    let exp = Experiment::parse(
-        Path::new("m.yaml"),
-        &format!("task: RTE\nmodel: paraphrase-MiniLM-L3-v2\ndropout: 0.0\n{extra}"),
-    )
-    .unwrap();
-    let prep = mixout::train::prepare(&exp.settings[0], &exp.path).unwrap();
-    (exp, prep)
+fn setting(extra: &str) -> (Study, mixout::train::Prepared) {
+    common::l3_study(&format!("dropout: 0.0\n{extra}"))
+}
+
+fn assemble(study: &Study, prep: &mixout::train::Prepared) -> Finetuner {
+    Finetuner::assemble(&study.settings[0].spec, &prep.files, &prep.task.labels, Device::Cpu).unwrap()
 }
 
 /// The shipped checkpoint under our variable names.
@@ -33,10 +29,9 @@ fn pretrained() -> HashMap<String, Tensor> {
 }
 
 fn vars(extra: &str, seed: u64) -> HashMap<String, Tensor> {
-    let (exp, prep) = setting(extra);
+    let (study, prep) = setting(extra);
     seed_everything(seed);
-    let (vs, _model) = build_model(&exp.settings[0], &prep, Device::Cpu).unwrap();
-    vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect()
+    assemble(&study, &prep).vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect()
 }
 
 #[test]
@@ -82,12 +77,9 @@ fn reinit_replaces_exactly_the_top_layers_and_pooler_with_seeded_bert_init() {
 #[test]
 fn mixout_and_wdecay_of_reinit_layers_pull_toward_their_new_init() {
     let _rng = common::rng_lock();
-    let (exp, prep) = setting("reinit_layers: 1\nmixout: {p: 0.7}\nweight_decay: {lambda: 0.01, toward: pretrained}\n");
-    let s = &exp.settings[0];
+    let (study, prep) = setting("reinit_layers: 1\nmixout: {p: 0.7}\nweight_decay: {lambda: 0.01, toward: pretrained}\n");
     seed_everything(3);
-    let (vs, _model) = build_model(s, &prep, Device::Cpu).unwrap();
-    let plans = plan(&named_shapes(&vs), s).unwrap();
-    let (mixout, _adam) = regularisers(&vs, s, &plans).unwrap();
+    let Finetuner { vs, mixout, .. } = assemble(&study, &prep);
     let pre = pretrained();
     let live = vs.variables();
     let target = |n: &str| mixout.weights().iter().find(|w| w.name == n).unwrap().target().copy();
@@ -104,19 +96,16 @@ fn llrd_gives_each_depth_its_learning_rate_and_the_step_follows_it() {
     // One first Adam step from the same weights and gradient: without bias correction its
     // size is lr·m/√v, linear in lr, so each parameter moves γ^(L−l) times as far as without LLRD.
     let step = |extra: &str| -> (HashMap<String, Tensor>, HashMap<String, Tensor>, mixout::train::optim::Adam) {
-        let (exp, prep) = setting(&format!("weight_decay: {{lambda: 0.0}}\n{extra}"));
-        let s = &exp.settings[0];
+        let (study, prep) = setting(&format!("weight_decay: {{lambda: 0.0}}\n{extra}"));
         seed_everything(5);
-        let (vs, model) = build_model(s, &prep, Device::Cpu).unwrap();
-        let before: HashMap<String, Tensor> = vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
-        let plans = plan(&named_shapes(&vs), s).unwrap();
-        let (_mixout, mut adam) = regularisers(&vs, s, &plans).unwrap();
+        let mut ft = assemble(&study, &prep);
+        let before: HashMap<String, Tensor> = ft.vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
         let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
         let batch: Vec<usize> = (0..16).collect();
-        let _ = accumulate_gradients(&model, &prep, &batch, &lengths, 1, Device::Cpu).unwrap();
-        adam.step(1e-3).unwrap();
-        let after = vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
-        (before, after, adam)
+        let _ = accumulate_gradients(&ft, &prep, &batch, &lengths, 1).unwrap();
+        ft.adam.step(1e-3).unwrap();
+        let after = ft.vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
+        (before, after, ft.adam)
     };
     let (b0, a0, _) = step("");
     let (b1, a1, adam) = step("llrd: 0.9\n");

@@ -194,7 +194,7 @@ fn l3_names(preset: LayerPreset) -> Vec<String> {
     let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
     s.mixout.p = 0.9;
     s.mixout.layers = preset;
-    let shapes = mixout::train::trainer::named_shapes(&vs);
+    let shapes = mixout::train::assemble::named_shapes(&vs);
     plan(&shapes, &s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect()
 }
 
@@ -226,14 +226,11 @@ fn presets_select_exactly_the_expected_l3_weights() {
 fn a_training_step_with_lr_zero_restores_every_weight_bit_exactly() {
     let _rng = common::rng_lock();
     use mixout::model::BatchTensors;
-    let yaml = format!("task: RTE\nmodel: {}\nmixout: {{p: 0.9}}\nhead: {{mixout: 0.7}}\nweight_decay: {{lambda: 0.1, toward: pretrained}}\n", common::l3().display());
-    let exp = mixout::config::Experiment::parse(std::path::Path::new("t.yaml"), &yaml).unwrap();
-    let s = &exp.settings[0];
-    std::env::set_var("MIXOUT_GLUE_DIR", common::glue());
-    let prep = mixout::train::prepare(s, &exp.path).unwrap();
-    let (vs, model) = mixout::train::trainer::build_model(s, &prep, Device::Cpu).unwrap();
-    let plans = plan(&mixout::train::trainer::named_shapes(&vs), s).unwrap();
-    let (mut mx, mut adam) = mixout::train::trainer::regularisers(&vs, s, &plans).unwrap();
+    let (study, prep) =
+        common::l3_study("mixout: {p: 0.9}\nhead: {mixout: 0.7}\nweight_decay: {lambda: 0.1, toward: pretrained}\n");
+    let s = &study.settings[0].spec;
+    let ft = mixout::train::Finetuner::assemble(s, &prep.files, &prep.task.labels, Device::Cpu).unwrap();
+    let mixout::train::Finetuner { vs, model, mixout: mut mx, mut adam, .. } = ft;
     assert_eq!(mx.weights().len(), 17, "16 encoder weights + the head");
     let enc: Vec<&mixout_data::Encoded> = prep.train.1.iter().take(4).collect();
     let padded = mixout_data::batch::pad(&enc, prep.pad_id);

@@ -154,3 +154,82 @@ fn fused_encoder_computes_what_rust_bert_computes() {
         assert!(rel < 1e-3, "{name}: relative gradient difference {rel}");
     }
 }
+
+/// The L3 model's files with config.json replaced by a copy whose fields `changes` overrides
+/// (the shared weights and vocabulary are read in place).
+fn l3_with(changes: serde_json::Value, tmp: &std::path::Path) -> ModelFiles {
+    let l3 = ModelFiles::from_dir(&common::l3()).unwrap();
+    let mut cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&l3.config).unwrap()).unwrap();
+    for (k, v) in changes.as_object().unwrap() {
+        cfg[k] = v.clone();
+    }
+    let name = format!("config-{}.json", changes.to_string().replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+    let config = tmp.join(name);
+    std::fs::write(&config, cfg.to_string()).unwrap();
+    ModelFiles { config, ..l3 }
+}
+
+/// Logits of the L3 classifier (head seeded, then scaled so logits are O(1)) on 6 RTE pairs.
+fn l3_logits(files: &ModelFiles, encoder: mixout::model::EncoderImpl) -> Tensor {
+    let config = read_config(files, &labels()).unwrap();
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model =
+        SequenceClassifier::new(&vs.root(), &config, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, encoder)
+            .unwrap();
+    tch::manual_seed(0);
+    load_pretrained(&vs, files, 0.02).unwrap();
+    tch::no_grad(|| {
+        let mut w = vs.variables()["classifier.weight"].shallow_clone();
+        let _ = w.g_mul_scalar_(50.0);
+    });
+    let task = TaskSpec::glue("RTE", &common::glue()).unwrap();
+    let dev = task.load(Split::Dev).unwrap();
+    let tok = Tokenizer::from_model_dir(&files.dir).unwrap();
+    let enc: Vec<mixout_data::Encoded> =
+        dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
+    let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
+    let p = mixout_data::batch::pad(&refs, tok.pad_id());
+    let shape = [p.rows as i64, p.cols as i64];
+    let batch = BatchTensors {
+        input_ids: Tensor::from_slice(&p.input_ids).view(shape),
+        token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
+        attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
+    };
+    model.forward_t(&batch, false).unwrap()
+}
+
+#[test]
+fn fused_encoder_honours_layer_norm_eps_and_hidden_act_as_rust_bert_does() {
+    use mixout::model::EncoderImpl;
+    let _rng = common::rng_lock();
+    let tmp = tempfile::tempdir().unwrap();
+    let max_abs = |t: &Tensor| t.abs().max().double_value(&[]);
+    let base = l3_logits(&l3_with(serde_json::json!({}), tmp.path()), EncoderImpl::Fused);
+    let scale = max_abs(&base);
+    assert!(scale > 1.0, "logits of O(1) or larger: {scale}");
+    let tol = 1e-4 * scale;
+    for changes in [
+        serde_json::json!({"layer_norm_eps": 1e-1}),
+        serde_json::json!({"hidden_act": "relu"}),
+        serde_json::json!({"hidden_act": "gelu_new"}),
+        serde_json::json!({"hidden_act": "gelu_pytorch_tanh", "layer_norm_eps": 1e-5}),
+    ] {
+        let files = l3_with(changes.clone(), tmp.path());
+        let fused = l3_logits(&files, EncoderImpl::Fused);
+        let moved = max_abs(&(&fused - &base));
+        assert!(moved > 10.0 * tol, "{changes}: the fused logits move by only {moved:.2e} (tolerance {tol:.2e})");
+        let rb = l3_logits(&files, EncoderImpl::RustBert);
+        let d = max_abs(&(&fused - &rb));
+        assert!(d <= tol, "{changes}: fused and rust-bert differ by {d:.2e} (tolerance {tol:.2e})");
+    }
+}
+
+#[test]
+fn an_unsupported_hidden_act_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = l3_with(serde_json::json!({"hidden_act": "quick_gelu"}), tmp.path());
+    let err = read_config(&files, &labels()).unwrap_err().to_string();
+    assert!(err.contains("hidden_act") && err.contains("quick_gelu"), "{err}");
+    assert!(err.contains("gelu_new") && err.contains("relu"), "the message lists what works: {err}");
+    assert!(err.contains(&files.config.display().to_string()), "{err}");
+}

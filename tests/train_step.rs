@@ -2,29 +2,24 @@
 
 mod common;
 
-use mixout::config::Experiment;
-use mixout::plan::plan;
-use mixout::train::trainer::{accumulate_gradients, build_model, named_shapes, regularisers, seed_everything};
-use std::path::Path;
+use mixout::train::assemble::{seed_everything, Finetuner};
+use mixout::train::step::accumulate_gradients;
 use tch::{Device, Kind, Tensor};
 
 #[test]
 fn micro_batches_give_the_full_batch_gradient() {
     let _rng = common::rng_lock();
-    std::env::set_var("MIXOUT_SHARED", common::shared());
     // No dropout, so k = 1 and k > 1 compute the same function of the same weights.
-    let exp =
-        Experiment::parse(Path::new("t.yaml"), "task: RTE\nmodel: paraphrase-MiniLM-L3-v2\ndropout: 0.0\n").unwrap();
-    let s = &exp.settings[0];
-    let prep = mixout::train::prepare(s, &exp.path).unwrap();
+    let (study, prep) = common::l3_study("dropout: 0.0\n");
+    let s = &study.settings[0].spec;
     let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
     // 24 examples of very different lengths, so micro-batches pad differently.
     let batch: Vec<usize> = (0..24).map(|i| i * 97 % prep.train.0.len()).collect();
     let grads = |k: usize| -> (f64, Vec<(String, Tensor)>) {
         seed_everything(5);
-        let (vs, model) = build_model(s, &prep, Device::Cpu).unwrap();
-        let loss = accumulate_gradients(&model, &prep, &batch, &lengths, k, Device::Cpu).unwrap().double_value(&[]);
-        let mut g: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(n, t)| (n, t.grad().copy())).collect();
+        let ft = Finetuner::assemble(s, &prep.files, &prep.task.labels, Device::Cpu).unwrap();
+        let loss = accumulate_gradients(&ft, &prep, &batch, &lengths, k).unwrap().double_value(&[]);
+        let mut g: Vec<(String, Tensor)> = ft.vs.variables().into_iter().map(|(n, t)| (n, t.grad().copy())).collect();
         g.sort_by(|a, b| a.0.cmp(&b.0));
         (loss, g)
     };
@@ -47,30 +42,30 @@ fn micro_batches_give_the_full_batch_gradient() {
 #[test]
 fn bf16_step_is_close_to_fp32_and_keeps_fp32_master_weights() {
     let _rng = common::rng_lock();
-    std::env::set_var("MIXOUT_SHARED", common::shared());
     let text = |precision: &str| {
-        format!("task: RTE\nmodel: paraphrase-MiniLM-L3-v2\ndropout: 0.0\nprecision: {precision}\nmixout: {{p: 0.5}}\nweight_decay: {{lambda: 0.01, toward: pretrained}}\n")
+        format!("dropout: 0.0\nprecision: {precision}\nmixout: {{p: 0.5}}\nweight_decay: {{lambda: 0.01, toward: pretrained}}\nlr: 1.0e-3\nwarmup: 0.0\n")
     };
     let batch: Vec<usize> = (0..16).map(|i| i * 131 % 2490).collect();
-    // One full training step (mix, forward/backward, unmix, clip, Adam) at a given precision.
+    // One full training step (mix, forward/backward, unmix, clip, Adam): the trainer's own
+    // step, with the gradient read between unmix and the update.
     let step = |precision: &str| -> (f64, Tensor) {
-        let exp = Experiment::parse(Path::new("t.yaml"), &text(precision)).unwrap();
-        let s = &exp.settings[0];
-        let prep = mixout::train::prepare(s, &exp.path).unwrap();
+        let (study, prep) = common::l3_study(&text(precision));
+        let s = &study.settings[0].spec;
         let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
         seed_everything(3);
-        let (vs, model) = build_model(s, &prep, Device::Cpu).unwrap();
-        mixout::train::trainer::apply_precision(s.precision, Device::Cpu);
-        let plans = plan(&named_shapes(&vs), s).unwrap();
-        let (mut mixout, mut adam) = regularisers(&vs, s, &plans).unwrap();
-        mixout.mix().unwrap();
-        let loss = accumulate_gradients(&model, &prep, &batch, &lengths, 1, Device::Cpu).unwrap().double_value(&[]);
-        mixout.unmix().unwrap();
-        let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+        let mut ft = Finetuner::assemble(s, &prep.files, &prep.task.labels, Device::Cpu).unwrap();
+        let mut vars: Vec<(String, Tensor)> = ft.vs.variables().into_iter().collect();
         vars.sort_by(|a, b| a.0.cmp(&b.0));
-        let grad = Tensor::cat(&vars.iter().map(|(_, v)| v.grad().flatten(0, -1)).collect::<Vec<_>>(), 0);
-        let _ = adam.clip_grad_norm(1.0).unwrap();
-        adam.step(1e-3).unwrap();
+        let mut grad = Tensor::new();
+        let o = mixout::train::StepOptions { lr: s.lr, clip: s.grad_clip, micro_batches: 1 };
+        let loss = ft
+            .step_timed(&prep, &batch, &lengths, o, &mut |phase| {
+                if phase == mixout::train::Phase::Unmix {
+                    grad = Tensor::cat(&vars.iter().map(|(_, v)| v.grad().flatten(0, -1)).collect::<Vec<_>>(), 0);
+                }
+            })
+            .unwrap()
+            .double_value(&[]);
         for (name, v) in &vars {
             assert_eq!(v.kind(), Kind::Float, "`{name}`: master weights stay fp32 ({precision})");
             assert_eq!(v.isfinite().all().int64_value(&[]), 1, "`{name}` finite after the step");

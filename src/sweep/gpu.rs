@@ -42,6 +42,15 @@ pub fn job_device(job: usize, devices: usize) -> usize {
     job % devices.max(1)
 }
 
+/// The CUDA devices a setting's runs may use among `visible` ones: `cuda:N` pins its runs
+/// to device N; `auto` and `cuda` spread them over every device.
+pub fn allowed_gpus(spec: mixout_spec::DeviceSpec, visible: usize) -> Vec<usize> {
+    match spec {
+        mixout_spec::DeviceSpec::Cuda(i) => vec![i],
+        _ => (0..visible.max(1)).collect(),
+    }
+}
+
 /// The GPUs of a sweep and the reservations on them.
 pub struct GpuPool {
     budgets: Mutex<Vec<GpuBudget>>,
@@ -151,6 +160,19 @@ mod tests {
         assert!(unknown.fits(1 << 40), "no driver answer: no check");
         assert_eq!((0..5).map(|j| job_device(j, 2)).collect::<Vec<_>>(), [0, 1, 0, 1, 0]);
         assert_eq!(job_device(3, 0), 0);
+    }
+
+    #[test]
+    fn cuda_n_pins_and_cuda_or_auto_spread() {
+        use mixout_spec::DeviceSpec;
+        // Issue 17, bug 2: before, `cuda:0` parsed as `cuda` and spread over every GPU.
+        let pinned = allowed_gpus("cuda:0".parse().unwrap(), 4);
+        assert_eq!(pinned, [0]);
+        assert_eq!(allowed_gpus(DeviceSpec::Cuda(2), 4), [2]);
+        assert_eq!(allowed_gpus("cuda".parse().unwrap(), 4), [0, 1, 2, 3]);
+        assert_eq!(allowed_gpus(DeviceSpec::Auto, 4), [0, 1, 2, 3]);
+        let jobs: Vec<usize> = (0..4).map(|j| pinned[job_device(j, pinned.len())]).collect();
+        assert_eq!(jobs, [0, 0, 0, 0], "every job of a pinned setting lands on its device");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! their setting allows (`cuda:N` pins, `auto`/`cuda` spread), each started only when its
 //! memory fits. Children die with the sweep (parent-death signal).
 
-use super::gpu::{estimate_run_bytes, gib, job_device, GpuBudget, GpuPool, Reservation};
+use super::gpu::{allowed_gpus, estimate_run_bytes, gib, job_device, GpuBudget, GpuPool, Reservation};
 use super::{resume::result_path, RunOptions, SweepSummary};
 use crate::error::{Error, Result};
 use crate::study::Study;
@@ -151,11 +151,9 @@ impl Jobs<'_> {
 
     /// Reserves the run's memory on the GPU this job uses among those its setting allows.
     fn reserve<'p>(&self, pool: &'p GpuPool, job: usize, run: &RunSpec, spec: DeviceSpec) -> Result<Option<Reservation<'p>>> {
-        let all = pool.snapshot().len();
-        let slot = match spec {
-            DeviceSpec::Cuda(i) => pool.slot_of(i).ok_or_else(|| Error::Invalid(format!("no CUDA device cuda:{i}")))?,
-            _ => job_device(job, all),
-        };
+        let allowed = allowed_gpus(spec, pool.snapshot().len());
+        let cuda_index = allowed[job_device(job, allowed.len())];
+        let slot = pool.slot_of(cuda_index).ok_or_else(|| Error::Invalid(format!("no CUDA device cuda:{cuda_index}")))?;
         let need = self.run_need(run)?;
         pool.reserve(slot, &run.run_id, need, &|| self.stopped())
     }
