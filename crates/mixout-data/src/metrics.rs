@@ -1,22 +1,24 @@
-//! Dev-set metrics as pure functions on plain vectors, and [`evaluate`], which scores a
-//! task's predictions in report scale.
+//! Dev-set metrics: [`Metric`], the names tasks, configs and result files use, and the
+//! metrics themselves as pure functions on plain vectors.
 //!
 //! The raw functions return natural scale (accuracy as a fraction, correlations in
-//! [-1, 1]); [`evaluate`] multiplies by 100, the scale of the paper's tables.
-//! Degenerate inputs (a constant prediction, no positive class) give 0 instead of NaN:
-//! a run that collapsed to one answer has no skill, and a NaN would poison the means and
-//! failure counts of a whole sweep.
+//! [-1, 1]); [`Metric::on_classes`] and [`Metric::on_scores`] multiply by 100, the scale of
+//! the paper's tables. Degenerate inputs (a constant prediction, no positive class) give 0
+//! instead of NaN: a run that collapsed to one answer has no skill, and a NaN would poison
+//! the means and failure counts of a whole sweep.
+//!
+//! Nothing here knows about tasks: [`crate::tasks`] chooses a task's metrics and scores its
+//! predictions with them ([`crate::TaskSpec::evaluate`]).
 
-use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{DataError, Result};
-use crate::glue::Label;
-use crate::tasks::{TaskKind, TaskSpec};
-
-/// The metrics a task can report.
+/// The metrics a task can report. Written (in task specs, configs and result files) as
+/// [`Metric::name`]; read back from that name in any case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Metric {
     /// Fraction of exact class matches.
     Accuracy,
@@ -54,6 +56,68 @@ impl Metric {
     pub fn is_classification(self) -> bool {
         matches!(self, Metric::Accuracy | Metric::F1 | Metric::Mcc)
     }
+
+    /// Value in report scale (×100) for class predictions; 0 for the correlation metrics,
+    /// which class indices do not have (task validation never pairs them).
+    ///
+    /// # Panics
+    /// If the slices differ in length.
+    pub fn on_classes(self, pred: &[usize], gold: &[usize]) -> f64 {
+        100.0
+            * match self {
+                Metric::Accuracy => accuracy(pred, gold),
+                Metric::F1 => f1(pred, gold),
+                Metric::Mcc => matthews_corrcoef(pred, gold),
+                Metric::Pearson | Metric::Spearman => 0.0,
+            }
+    }
+
+    /// Value in report scale (×100) for real-valued scores; 0 for the class metrics.
+    ///
+    /// # Panics
+    /// If the slices differ in length.
+    pub fn on_scores(self, pred: &[f64], gold: &[f64]) -> f64 {
+        100.0
+            * match self {
+                Metric::Pearson => pearson(pred, gold),
+                Metric::Spearman => spearman(pred, gold),
+                Metric::Accuracy | Metric::F1 | Metric::Mcc => 0.0,
+            }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A metric name that is none of [`Metric::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMetric(pub String);
+
+impl fmt::Display for UnknownMetric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let known = Metric::ALL.map(Metric::name).join(", ");
+        write!(f, "unknown metric `{}`; known metrics: {known}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownMetric {}
+
+impl FromStr for Metric {
+    type Err = UnknownMetric;
+
+    /// The metric named `s`, in any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Metric::from_name(s).ok_or_else(|| UnknownMetric(s.to_owned()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Model outputs for a whole dev set.
@@ -87,7 +151,7 @@ fn check_lengths(pred: usize, gold: usize) {
 /// Fraction of predictions equal to the gold class; 0 for empty input.
 ///
 /// # Panics
-/// If the slices differ in length (a caller bug; [`evaluate`] checks this first).
+/// If the slices differ in length (a caller bug; [`crate::TaskSpec::evaluate`] checks this first).
 pub fn accuracy(pred: &[usize], gold: &[usize]) -> f64 {
     check_lengths(pred.len(), gold.len());
     if gold.is_empty() {
@@ -216,87 +280,6 @@ pub fn average_ranks(values: &[f64]) -> Vec<f64> {
     ranks
 }
 
-/// Value of one metric in report scale (×100) for class predictions.
-pub(crate) fn class_metric(metric: Metric, pred: &[usize], gold: &[usize]) -> f64 {
-    100.0
-        * match metric {
-            Metric::Accuracy => accuracy(pred, gold),
-            Metric::F1 => f1(pred, gold),
-            Metric::Mcc => matthews_corrcoef(pred, gold),
-            // Class indices have no meaningful correlation; validation never pairs these.
-            Metric::Pearson | Metric::Spearman => 0.0,
-        }
-}
-
-fn score_metric(metric: Metric, pred: &[f64], gold: &[f64]) -> f64 {
-    100.0
-        * match metric {
-            Metric::Pearson => pearson(pred, gold),
-            Metric::Spearman => spearman(pred, gold),
-            Metric::Accuracy | Metric::F1 | Metric::Mcc => 0.0,
-        }
-}
-
-/// Scores `preds` against `gold` with every metric of `task`, in report scale (percent
-/// for accuracy and F1, ×100 for MCC and correlations). Keys are the metric names of
-/// `task.metrics`.
-///
-/// Errors when the lengths differ, the set is empty, the prediction or label kind does
-/// not match the task, or a class index is outside the task's labels.
-pub fn evaluate(task: &TaskSpec, preds: &Predictions, gold: &[Label]) -> Result<BTreeMap<String, f64>> {
-    let fail = |message: String| DataError::Evaluation { task: task.name.clone(), message };
-    if preds.len() != gold.len() {
-        return Err(fail(format!("{} predictions for {} gold labels", preds.len(), gold.len())));
-    }
-    if gold.is_empty() {
-        return Err(fail("no examples to evaluate".to_owned()));
-    }
-    let metrics = task
-        .metrics
-        .iter()
-        .map(|name| Metric::from_name(name).map(|m| (name, m)).ok_or_else(|| fail(format!("unknown metric `{name}`"))))
-        .collect::<Result<Vec<_>>>()?;
-
-    let mut out = BTreeMap::new();
-    match (task.kind, preds) {
-        (TaskKind::Classification, Predictions::Classes(pred)) => {
-            let n_labels = task.labels.len();
-            let gold = gold
-                .iter()
-                .enumerate()
-                .map(|(i, l)| match l {
-                    Label::Class(c) if *c < n_labels => Ok(*c),
-                    other => Err(fail(format!("gold label {i} is {other:?}, expected a class below {n_labels}"))),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            if let Some((i, p)) = pred.iter().enumerate().find(|(_, p)| **p >= n_labels) {
-                return Err(fail(format!("prediction {i} is class {p}, but the task has {n_labels} labels")));
-            }
-            for (name, metric) in metrics {
-                out.insert(name.clone(), class_metric(metric, pred, &gold));
-            }
-        }
-        (TaskKind::Regression, Predictions::Scores(pred)) => {
-            let gold = gold
-                .iter()
-                .enumerate()
-                .map(|(i, l)| match l {
-                    Label::Score(s) => Ok(f64::from(*s)),
-                    other => Err(fail(format!("gold label {i} is {other:?}, expected a score"))),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let pred: Vec<f64> = pred.iter().map(|p| f64::from(*p)).collect();
-            for (name, metric) in metrics {
-                out.insert(name.clone(), score_metric(metric, &pred, &gold));
-            }
-        }
-        (kind, _) => {
-            return Err(fail(format!("{kind:?} task given the wrong kind of predictions")));
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,8 +354,38 @@ mod tests {
     fn metric_names_round_trip() {
         for m in Metric::ALL {
             assert_eq!(Metric::from_name(m.name()), Some(m));
+            assert_eq!(m.name().parse::<Metric>(), Ok(m));
+            assert_eq!(m.to_string(), m.name());
         }
         assert_eq!(Metric::from_name("MCC"), Some(Metric::Mcc));
+        assert_eq!("Spearman".parse::<Metric>(), Ok(Metric::Spearman));
         assert_eq!(Metric::from_name("auc"), None);
+        let err = "auc".parse::<Metric>().expect_err("unknown").to_string();
+        assert_eq!(err, "unknown metric `auc`; known metrics: accuracy, f1, mcc, pearson, spearman");
+    }
+
+    #[test]
+    fn metric_serialises_as_its_name() {
+        // Result files and reports carry these strings: they must not change.
+        let names = serde_json::to_string(&Metric::ALL).expect("serialises");
+        assert_eq!(names, r#"["accuracy","f1","mcc","pearson","spearman"]"#);
+        let back: Vec<Metric> =
+            serde_json::from_str(r#"["accuracy","F1","MCC","pearson","Spearman"]"#).expect("parses");
+        assert_eq!(back, Metric::ALL);
+        let err = serde_json::from_str::<Metric>(r#""auc""#).expect_err("unknown").to_string();
+        assert!(err.contains("unknown metric `auc`; known metrics: accuracy"), "{err}");
+    }
+
+    #[test]
+    fn report_scale_by_hand() {
+        let (pred, gold) = ([1, 0, 1, 1, 0], [1, 1, 1, 0, 0]);
+        assert!(close(Metric::Accuracy.on_classes(&pred, &gold), 60.0));
+        assert!(close(Metric::F1.on_classes(&pred, &gold), 200.0 / 3.0));
+        assert!(close(Metric::Mcc.on_classes(&pred, &gold), 100.0 / 6.0));
+        assert_eq!(Metric::Pearson.on_classes(&pred, &gold), 0.0);
+        let (x, y) = ([1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 2.0, 4.0]);
+        assert!(close(Metric::Pearson.on_scores(&x, &y), 80.0));
+        assert!(close(Metric::Spearman.on_scores(&x, &y), 80.0));
+        assert_eq!(Metric::Accuracy.on_scores(&x, &y), 0.0);
     }
 }

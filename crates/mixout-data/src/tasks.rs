@@ -1,6 +1,8 @@
-//! Task definitions: which files hold a task, how their labels read, and which metric
-//! is the task's headline score (the one failure is judged on).
+//! Task definitions: which files hold a task, how their labels read, which metric is the
+//! task's headline score (the one failure is judged on), and scoring predictions with the
+//! task's metrics.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, Result};
 use crate::glue::{glue_file, read_table, Column, Example, GlueFormat, Label, LabelKind, TableLayout};
-use crate::metrics::{class_metric, Metric};
+use crate::metrics::{Metric, Predictions};
 
 /// Whether a task predicts a class or a real value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -68,10 +70,10 @@ pub struct TaskSpec {
     pub kind: TaskKind,
     /// Label strings as written in the data; class `i` is `labels[i]`. Empty for regression.
     pub labels: Vec<String>,
-    /// Name of the headline metric (see [`Metric::name`]).
-    pub metric: String,
+    /// The headline metric; serialised as its name ([`Metric::name`]).
+    pub metric: Metric,
     /// All reported metrics, headline first, then secondary ones.
-    pub metrics: Vec<String>,
+    pub metrics: Vec<Metric>,
     /// Where the examples are read from.
     pub source: TaskSource,
 }
@@ -114,9 +116,10 @@ pub struct CustomTaskConfig {
     /// The class labels as written in the file; absent means a regression task.
     #[serde(default)]
     pub labels: Option<Vec<String>>,
-    /// Headline metric; default `accuracy` for classification, `spearman` for regression.
+    /// Headline metric, by name (any case); default `accuracy` for classification,
+    /// `spearman` for regression.
     #[serde(default)]
-    pub metric: Option<String>,
+    pub metric: Option<Metric>,
 }
 
 fn default_true() -> bool {
@@ -154,8 +157,8 @@ impl TaskSpec {
             name: format.name().to_owned(),
             kind,
             labels: format.labels().iter().map(|s| s.to_string()).collect(),
-            metric: metrics[0].name().to_owned(),
-            metrics: metrics.iter().map(|m| m.name().to_owned()).collect(),
+            metric: metrics[0],
+            metrics,
             source: TaskSource::Glue { format, dir: glue_dir.join(format.name()) },
         })
     }
@@ -171,13 +174,7 @@ impl TaskSpec {
             TaskKind::Classification => Metric::Accuracy,
             TaskKind::Regression => Metric::Spearman,
         };
-        let metric = match &config.metric {
-            None => default_metric,
-            Some(name) => Metric::from_name(name).ok_or_else(|| {
-                let known = Metric::ALL.map(Metric::name).join(", ");
-                invalid(format!("unknown metric `{name}`; known metrics: {known}"))
-            })?,
-        };
+        let metric = config.metric.unwrap_or(default_metric);
         if metric.is_classification() != (kind == TaskKind::Classification) {
             return Err(invalid(format!(
                 "metric `{}` does not fit a {} task ({})",
@@ -197,15 +194,15 @@ impl TaskSpec {
             TaskKind::Regression if metric == Metric::Spearman => Metric::Pearson,
             TaskKind::Regression => Metric::Spearman,
         };
-        let mut metrics = vec![metric.name().to_owned()];
+        let mut metrics = vec![metric];
         if secondary != metric {
-            metrics.push(secondary.name().to_owned());
+            metrics.push(secondary);
         }
         Ok(TaskSpec {
             name: config.name.clone(),
             kind,
             labels,
-            metric: metric.name().to_owned(),
+            metric,
             metrics,
             source: TaskSource::Custom(config.clone()),
         })
@@ -244,9 +241,6 @@ impl TaskSpec {
     /// at or below this has failed (spec §4). For regression a constant prediction has
     /// no correlation, so the chance score is 0; likewise for an empty `dev`.
     pub fn chance_score(&self, dev: &[Example]) -> f64 {
-        let Some(metric) = Metric::from_name(&self.metric) else {
-            return 0.0;
-        };
         if self.kind == TaskKind::Regression {
             return 0.0;
         }
@@ -265,8 +259,60 @@ impl TaskSpec {
         let Some((majority, _)) = counts.iter().enumerate().rev().max_by_key(|(_, n)| **n) else {
             return 0.0;
         };
-        class_metric(metric, &vec![majority; gold.len()], &gold)
+        self.metric.on_classes(&vec![majority; gold.len()], &gold)
     }
+
+    /// Scores `preds` against `gold` with every metric of the task, in report scale (percent
+    /// for accuracy and F1, ×100 for MCC and correlations), keyed by [`Metric::name`] as
+    /// result files store them.
+    ///
+    /// Errors when the lengths differ, the set is empty, the prediction or label kind does
+    /// not match the task, or a class index is outside the task's labels.
+    pub fn evaluate(&self, preds: &Predictions, gold: &[Label]) -> Result<BTreeMap<String, f64>> {
+        let fail = |message: String| DataError::Evaluation { task: self.name.clone(), message };
+        if preds.len() != gold.len() {
+            return Err(fail(format!("{} predictions for {} gold labels", preds.len(), gold.len())));
+        }
+        if gold.is_empty() {
+            return Err(fail("no examples to evaluate".to_owned()));
+        }
+        let scores: Vec<f64> = match (self.kind, preds) {
+            (TaskKind::Classification, Predictions::Classes(pred)) => {
+                let n_labels = self.labels.len();
+                let gold = gold
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| match l {
+                        Label::Class(c) if *c < n_labels => Ok(*c),
+                        other => Err(fail(format!("gold label {i} is {other:?}, expected a class below {n_labels}"))),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                if let Some((i, p)) = pred.iter().enumerate().find(|(_, p)| **p >= n_labels) {
+                    return Err(fail(format!("prediction {i} is class {p}, but the task has {n_labels} labels")));
+                }
+                self.metrics.iter().map(|m| m.on_classes(pred, &gold)).collect()
+            }
+            (TaskKind::Regression, Predictions::Scores(pred)) => {
+                let gold = gold
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| match l {
+                        Label::Score(s) => Ok(f64::from(*s)),
+                        other => Err(fail(format!("gold label {i} is {other:?}, expected a score"))),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let pred: Vec<f64> = pred.iter().map(|p| f64::from(*p)).collect();
+                self.metrics.iter().map(|m| m.on_scores(&pred, &gold)).collect()
+            }
+            (kind, _) => return Err(fail(format!("{kind:?} task given the wrong kind of predictions"))),
+        };
+        Ok(self.metrics.iter().map(|m| m.name().to_owned()).zip(scores).collect())
+    }
+}
+
+/// [`TaskSpec::evaluate`] as a free function (the crate's `evaluate`).
+pub fn evaluate(task: &TaskSpec, preds: &Predictions, gold: &[Label]) -> Result<BTreeMap<String, f64>> {
+    task.evaluate(preds, gold)
 }
 
 /// Turns a custom task definition into a reader layout, checking it on the way.
@@ -325,18 +371,18 @@ mod tests {
         let rte = TaskSpec::glue("rte", dir).expect("known");
         assert_eq!(rte.name, "RTE");
         assert_eq!(rte.labels, ["entailment", "not_entailment"]);
-        assert_eq!((rte.metric.as_str(), rte.metrics.len()), ("accuracy", 1));
+        assert_eq!((rte.metric, rte.metrics.len()), (Metric::Accuracy, 1));
         assert_eq!(rte.path(Split::Dev), Path::new("/data/glue/RTE/dev.tsv"));
         let mrpc = TaskSpec::glue("MRPC", dir).expect("known");
-        assert_eq!(mrpc.metrics, ["f1", "accuracy"]);
+        assert_eq!(mrpc.metrics, [Metric::F1, Metric::Accuracy]);
         let cola = TaskSpec::glue("CoLA", dir).expect("known");
-        assert_eq!(cola.metrics, ["mcc", "accuracy"]);
+        assert_eq!(cola.metrics, [Metric::Mcc, Metric::Accuracy]);
         let stsb = TaskSpec::glue("sts-b", dir).expect("known");
         assert_eq!((stsb.kind, stsb.labels.len(), stsb.num_labels()), (TaskKind::Regression, 0, 1));
-        assert_eq!(stsb.metrics, ["spearman", "pearson"]);
+        assert_eq!(stsb.metrics, [Metric::Spearman, Metric::Pearson]);
         assert_eq!(stsb.path(Split::Train), Path::new("/data/glue/STS-B/train.tsv"));
         let sst = TaskSpec::glue("SST-2", dir).expect("known");
-        assert_eq!((sst.metric.as_str(), sst.num_labels()), ("accuracy", 2));
+        assert_eq!((sst.metric, sst.num_labels()), (Metric::Accuracy, 2));
     }
 
     #[test]
@@ -354,14 +400,12 @@ mod tests {
         assert!(cfg.header);
         let spec = TaskSpec::custom(&cfg).expect("valid task");
         assert_eq!(spec.kind, TaskKind::Classification);
-        assert_eq!(spec.metrics, ["accuracy"]);
-        let cfg = config(r#"{"name":"r","train":"a","dev":"b","text_a":"s","label":"y","metric":"pearson"}"#)
+        assert_eq!(spec.metrics, [Metric::Accuracy]);
+        let cfg = config(r#"{"name":"r","train":"a","dev":"b","text_a":"s","label":"y","metric":"Pearson"}"#)
             .expect("valid config");
+        assert_eq!(cfg.metric, Some(Metric::Pearson));
         let spec = TaskSpec::custom(&cfg).expect("valid task");
-        assert_eq!(
-            (spec.kind, spec.metrics.clone()),
-            (TaskKind::Regression, vec!["pearson".into(), "spearman".into()])
-        );
+        assert_eq!((spec.kind, spec.metrics.clone()), (TaskKind::Regression, vec![Metric::Pearson, Metric::Spearman]));
     }
 
     #[test]
@@ -378,7 +422,6 @@ mod tests {
             (format!(r#"{{{base},"labels":["a","b"],"metric":"spearman"}}"#), "does not fit"),
             (format!(r#"{{{base},"metric":"accuracy"}}"#), "does not fit"),
             (format!(r#"{{{base},"labels":["a","b","c"],"metric":"f1"}}"#), "exactly two labels"),
-            (format!(r#"{{{base},"labels":["a","b"],"metric":"auc"}}"#), "unknown metric"),
             (format!(r#"{{{base},"labels":["a"]}}"#), "at least two"),
             (format!(r#"{{{base},"labels":["a","a"]}}"#), "listed twice"),
             (format!(r#"{{{base},"header":false}}"#), "0-based column index"),
@@ -389,6 +432,62 @@ mod tests {
             let err = TaskSpec::custom(&cfg).expect_err(&json);
             assert!(err.to_string().contains(needle), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn custom_config_rejects_unknown_metric_when_read() {
+        let err =
+            config(r#"{"name":"t","train":"a","dev":"b","text_a":"s","label":"y","labels":["a","b"],"metric":"auc"}"#)
+                .expect_err("no such metric");
+        assert!(err.to_string().contains("unknown metric `auc`; known metrics: accuracy, f1"), "{err}");
+    }
+
+    #[test]
+    fn spec_serialises_metrics_by_name() {
+        // Result files carry the spec's metric names: the typed fields must write the same strings.
+        let json = serde_json::to_value(TaskSpec::glue("MRPC", Path::new("/g")).expect("known")).expect("serialises");
+        assert_eq!(
+            (&json["metric"], &json["metrics"]),
+            (&serde_json::json!("f1"), &serde_json::json!(["f1", "accuracy"]))
+        );
+        let cfg =
+            config(r#"{"name":"t","train":"a","dev":"b","text_a":"s","label":"y","labels":["a","b"],"metric":"MCC"}"#)
+                .expect("valid");
+        assert_eq!(serde_json::to_value(&cfg).expect("serialises")["metric"], "mcc");
+    }
+
+    #[test]
+    fn evaluate_scores_every_metric_by_name() {
+        let dir = Path::new(".");
+        let gold: Vec<Label> = [1, 1, 1, 0, 0].into_iter().map(Label::Class).collect();
+        let pred = Predictions::Classes(vec![1, 0, 1, 1, 0]);
+        let scores = TaskSpec::glue("MRPC", dir).expect("known").evaluate(&pred, &gold).expect("evaluates");
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert_eq!(scores.keys().collect::<Vec<_>>(), ["accuracy", "f1"]);
+        assert!(close(scores["f1"], 200.0 / 3.0) && close(scores["accuracy"], 60.0), "{scores:?}");
+        let cola = evaluate(&TaskSpec::glue("CoLA", dir).expect("known"), &pred, &gold).expect("evaluates");
+        assert!(close(cola["mcc"], 100.0 / 6.0), "{cola:?}");
+        let stsb = TaskSpec::glue("STS-B", dir).expect("known");
+        let gold: Vec<Label> = [1.0, 3.0, 2.0, 4.0].into_iter().map(Label::Score).collect();
+        let scores = stsb.evaluate(&Predictions::Scores(vec![1.0, 2.0, 3.0, 4.0]), &gold).expect("evaluates");
+        assert!(close(scores["pearson"], 80.0) && close(scores["spearman"], 80.0), "{scores:?}");
+    }
+
+    #[test]
+    fn evaluate_rejects_mismatched_predictions() {
+        let task = TaskSpec::glue("RTE", Path::new(".")).expect("known");
+        let gold = [Label::Class(0), Label::Class(1)];
+        let cases = [
+            (Predictions::Classes(vec![0]), "1 predictions for 2 gold labels"),
+            (Predictions::Classes(vec![0, 2]), "prediction 1 is class 2"),
+            (Predictions::Scores(vec![0.0, 1.0]), "wrong kind of predictions"),
+        ];
+        for (pred, needle) in cases {
+            let err = task.evaluate(&pred, &gold).expect_err(needle).to_string();
+            assert!(err.contains("`RTE`") && err.contains(needle), "{err}");
+        }
+        let err = task.evaluate(&Predictions::Classes(vec![]), &[]).expect_err("empty").to_string();
+        assert!(err.contains("no examples"), "{err}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use mixout_data::{evaluate, Label, Predictions, Split, TaskKind, TaskSpec};
+use mixout_data::{Label, Predictions, Split, TaskKind, TaskSpec};
 
 fn class_counts(examples: &[mixout_data::Example], n: usize) -> Vec<usize> {
     let mut counts = vec![0; n];
@@ -104,7 +104,7 @@ fn evaluate_on_real_dev_sets() {
         let dev = task.load(Split::Dev).expect("reads");
         let gold: Vec<Label> = dev.iter().map(|e| e.label).collect();
         let perfect: Vec<usize> = gold.iter().map(|l| if let Label::Class(c) = l { *c } else { 0 }).collect();
-        let scores = evaluate(&task, &Predictions::Classes(perfect), &gold).expect("evaluates");
+        let scores = task.evaluate(&Predictions::Classes(perfect), &gold).expect("evaluates");
         assert_eq!(scores.len(), task.metrics.len());
         assert!(scores.values().all(|v| (v - 100.0).abs() < 1e-9), "{name}: {scores:?}");
     }
@@ -112,7 +112,7 @@ fn evaluate_on_real_dev_sets() {
     let dev = task.load(Split::Dev).expect("reads");
     let gold: Vec<Label> = dev.iter().map(|e| e.label).collect();
     let constant = Predictions::Scores(vec![2.5; gold.len()]);
-    let scores = evaluate(&task, &constant, &gold).expect("evaluates");
+    let scores = task.evaluate(&constant, &gold).expect("evaluates");
     assert_eq!(scores.get("spearman"), Some(&0.0));
     assert_eq!(scores.get("pearson"), Some(&0.0));
 }
