@@ -2,8 +2,9 @@
 # Models we export must load in Hugging Face transformers and give our logits there:
 #   1. scripts/check_export.py: a BERT folder written by `save_model` (the shipped L3 with a
 #      seeded head) against `mixout predict` on all 277 RTE dev pairs;
-#   2. scripts/check_arch_parity.py: RoBERTa, DistilBERT and ELECTRA classifiers (random
-#      weights, written by tests/architectures.rs) on 8 RTE dev pairs.
+#   2. scripts/check_arch_parity.py: BERT (our fused encoder), RoBERTa, DistilBERT and ELECTRA
+#      classifiers (random weights, a non-default LayerNorm epsilon and activation, logits of
+#      O(1); written by tests/architectures.rs) on 8 RTE dev pairs.
 # Uses the project venv's python, installing transformers==4.44.2 there from PyPI when it is
 # missing (CI reaches PyPI). Run from the repository root after `make build`.
 set -euo pipefail
@@ -20,9 +21,9 @@ if ! "$PY" -c "import sys, transformers; sys.exit(transformers.__version__ != '$
 fi
 echo ">> exported BERT folder vs transformers"
 "$PY" scripts/check_export.py --bin "$CARGO_TARGET_DIR/release/mixout"
-echo ">> RoBERTa / DistilBERT / ELECTRA vs transformers"
+echo ">> BERT / RoBERTa / DistilBERT / ELECTRA (non-default eps and activation) vs transformers"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 MIXOUT_ARCH_PARITY_DIR="$dir" LIBTORCH_USE_PYTORCH=1 PATH="$VENV/bin:$PATH" \
-  cargo test --release --test architectures -- --exact each_architecture_loads_classifies_trains_and_saves
+  cargo test --release --test architectures -- --exact parity_checkpoints_with_non_default_eps_and_activation
 "$PY" scripts/check_arch_parity.py "$dir"

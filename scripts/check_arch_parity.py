@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""Logits parity of our RoBERTa, DistilBERT and ELECTRA classifiers with transformers.
+"""Logits parity of our BERT, RoBERTa, DistilBERT and ELECTRA classifiers with transformers.
 
-`cargo test --release --test architectures` with MIXOUT_ARCH_PARITY_DIR=DIR writes, per
-architecture, a saved sequence classifier (random weights, seeded head) and our logits on
-8 real RTE dev pairs (`ours.json`: input ids, masks, segment ids, logits). This script loads
-each folder with transformers' Auto*ForSequenceClassification and compares the logits.
+`cargo test --release --test architectures parity_checkpoints_with_non_default_eps_and_activation`
+with MIXOUT_ARCH_PARITY_DIR=DIR writes, per family, a saved sequence classifier (random
+weights, a head scaled so the logits are O(1)) whose config.json sets a LayerNorm epsilon and
+an activation other than BERT's (e.g. layer_norm_eps 1e-5, hidden_act gelu_new / relu), and
+our logits on 8 real RTE dev pairs (`ours.json`: input ids, masks, segment ids, logits). This
+script loads each folder with transformers' AutoModelForSequenceClassification and compares.
 
-    MIXOUT_ARCH_PARITY_DIR=/tmp/parity cargo test --release --test architectures
+    MIXOUT_ARCH_PARITY_DIR=/tmp/parity cargo test --release --test architectures -- \\
+        --exact parity_checkpoints_with_non_default_eps_and_activation
     ~/.cache/mixout/venv-torch-2.11.0/bin/python scripts/check_arch_parity.py /tmp/parity
 
-Exits 1 when any architecture differs by more than --tol (default 1e-4).
+The tolerance is relative to the logits' scale: max |Δ| <= rtol * max(1, max |logit|) (default
+rtol 1e-4). Exits 1 when a family differs by more, or when its logits are too small (below
+--min-scale) for a LayerNorm-epsilon mismatch to be visible.
 """
 import argparse
 import json
@@ -20,28 +25,44 @@ import torch
 from transformers import AutoModelForSequenceClassification
 
 
+def describe(config: dict) -> str:
+    """The epsilon and activation a config.json asks for (DistilBERT's epsilon is fixed)."""
+    if config.get("model_type") == "distilbert":
+        return f"eps 1e-12 (fixed), act {config.get('activation')}"
+    return f"eps {config.get('layer_norm_eps', 1e-12):g}, act {config.get('hidden_act')}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("dir", type=Path)
-    ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--rtol", type=float, default=1e-4, help="tolerance relative to max(1, max |logit|)")
+    ap.add_argument("--min-scale", type=float, default=0.5, help="smallest max |logit| accepted")
     args = ap.parse_args()
-    worst = 0.0
+    folders = sorted(p.parent for p in args.dir.glob("*/ours.json"))
+    if not folders:
+        print(f"no */ours.json under {args.dir}", file=sys.stderr)
+        return 1
     ok = True
-    for arch in ["roberta", "distilbert", "electra"]:
-        d = args.dir / arch
+    for d in folders:
         ours = json.loads((d / "ours.json").read_text())
+        config = json.loads((d / "config.json").read_text())
         model = AutoModelForSequenceClassification.from_pretrained(d).eval()
         kw = {"input_ids": torch.tensor(ours["input_ids"]), "attention_mask": torch.tensor(ours["attention_mask"])}
-        if arch != "distilbert":
+        if config.get("model_type") != "distilbert":
             kw["token_type_ids"] = torch.tensor(ours["token_type_ids"])
         with torch.no_grad():
             theirs = model(**kw).logits.flatten()
-        diff = (theirs - torch.tensor(ours["logits"])).abs().max().item()
-        worst = max(worst, diff)
-        status = "ok" if diff <= args.tol else "MISMATCH"
-        ok &= diff <= args.tol
-        print(f"{arch:<11} {type(model).__name__:<40} max |logit ours - transformers| = {diff:.2e}  {status}")
-    print(f"worst {worst:.2e} (tolerance {args.tol:.0e})")
+        mine = torch.tensor(ours["logits"])
+        scale = mine.abs().max().item()
+        tol = args.rtol * max(1.0, scale)
+        diff = (theirs - mine).abs().max().item()
+        good = diff <= tol and scale >= args.min_scale
+        ok &= good
+        status = "ok" if good else ("LOGITS TOO SMALL" if scale < args.min_scale else "MISMATCH")
+        print(
+            f"{d.name:<11} {type(model).__name__:<36} {describe(config):<32} max|logit| {scale:6.3f}  "
+            f"max|Δ| {diff:.2e}  tol {tol:.2e}  {status}"
+        )
     return 0 if ok else 1
 
 
