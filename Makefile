@@ -13,7 +13,7 @@ CARGO_TARGET_DIR ?= $(CURDIR)/target
 PROFILE ?= cpu
 TASK ?= rte
 RESULTS ?= results
-REPORTS ?= reports
+PLOTS ?= plots
 JOBS ?= 1
 TORCH_INDEX_URL ?=
 export CARGO_TARGET_DIR
@@ -53,12 +53,14 @@ test: build
 
 reproduce-rte: build
 	$(BIN) run experiments/$(TASK)/$(PROFILE).yaml --results $(RESULTS) --jobs $(JOBS)
-	$(BIN) report $(RESULTS)/$$($(BIN) check experiments/$(TASK)/$(PROFILE).yaml --name-only) --out $(REPORTS)/$(TASK)-$(PROFILE)
+	$(BIN) report $(RESULTS)/$$($(BIN) check experiments/$(TASK)/$(PROFILE).yaml --name-only) --out $(PLOTS)/$(TASK)-$(PROFILE)
+	@echo "report: $(PLOTS)/$(TASK)-$(PROFILE)/index.html (figures and summary.md beside it)"
 
 # Mixout beside re-initialisation, LLRD and bias correction (experiments/methods/).
 reproduce-methods: build
 	$(BIN) run experiments/methods/rte-$(PROFILE).yaml --results $(RESULTS) --jobs $(JOBS)
-	$(BIN) report $(RESULTS)/$$($(BIN) check experiments/methods/rte-$(PROFILE).yaml --name-only) --out $(REPORTS)/methods-rte-$(PROFILE)
+	$(BIN) report $(RESULTS)/$$($(BIN) check experiments/methods/rte-$(PROFILE).yaml --name-only) --out $(PLOTS)/methods-rte-$(PROFILE)
+	@echo "report: $(PLOTS)/methods-rte-$(PROFILE)/index.html (figures and summary.md beside it)"
 
 bench: build
 	MIXOUT_VENV=$(MIXOUT_VENV) bash bench/run.sh

@@ -6,22 +6,22 @@ pub use mixout_spec::DeviceSpec;
 
 /// Resolves a device request to a tch device, checking that a requested CUDA device exists.
 pub fn resolve(spec: DeviceSpec) -> Result<tch::Device> {
-        match spec {
-            DeviceSpec::Cpu => Ok(tch::Device::Cpu),
-            DeviceSpec::Auto => Ok(tch::Device::cuda_if_available()),
-            DeviceSpec::AnyCuda => resolve(DeviceSpec::Cuda(0)),
-            DeviceSpec::Cuda(n) => {
-                let count = tch::Cuda::device_count() as usize;
-                if n < count {
-                    Ok(tch::Device::Cuda(n))
-                } else {
-                    Err(Error::Invalid(format!(
-                        "device cuda:{n} requested but libtorch sees {count} CUDA device(s); \
+    match spec {
+        DeviceSpec::Cpu => Ok(tch::Device::Cpu),
+        DeviceSpec::Auto => Ok(tch::Device::cuda_if_available()),
+        DeviceSpec::AnyCuda => resolve(DeviceSpec::Cuda(0)),
+        DeviceSpec::Cuda(n) => {
+            let count = tch::Cuda::device_count() as usize;
+            if n < count {
+                Ok(tch::Device::Cuda(n))
+            } else {
+                Err(Error::Invalid(format!(
+                    "device cuda:{n} requested but libtorch sees {count} CUDA device(s); \
                          use `device: cpu` or `auto` (is the CUDA build of torch installed? see README, GPU users)"
-                    )))
-                }
+                )))
             }
         }
+    }
 }
 
 /// Human name of a resolved device, as recorded in result files (`cpu`, `cuda:0`).

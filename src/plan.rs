@@ -1,9 +1,9 @@
 //! Which regulariser each parameter gets: the single source of truth shared by the
 //! trainer and by `mixout inspect`.
 
-use mixout_spec::{DecayTarget, HeadConfig, LayerPreset, Setting};
 use crate::error::{Error, Result};
 use crate::mixout::{BackwardVariant, Granularity, MixoutSpec};
+use mixout_spec::{DecayTarget, HeadConfig, LayerPreset, Setting};
 
 /// Target `u` of a regulariser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

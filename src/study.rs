@@ -123,11 +123,7 @@ impl Study {
 }
 
 /// Resolves `key` once per study: later settings naming the same thing share the answer.
-fn cached<T>(
-    seen: &mut Vec<(String, Resolved<T>)>,
-    key: String,
-    resolve: impl FnOnce() -> Result<T>,
-) -> Resolved<T> {
+fn cached<T>(seen: &mut Vec<(String, Resolved<T>)>, key: String, resolve: impl FnOnce() -> Result<T>) -> Resolved<T> {
     if let Some((_, r)) = seen.iter().find(|(k, _)| *k == key) {
         return r.clone();
     }

@@ -77,7 +77,8 @@ fn reinit_replaces_exactly_the_top_layers_and_pooler_with_seeded_bert_init() {
 #[test]
 fn mixout_and_wdecay_of_reinit_layers_pull_toward_their_new_init() {
     let _rng = common::rng_lock();
-    let (study, prep) = setting("reinit_layers: 1\nmixout: {p: 0.7}\nweight_decay: {lambda: 0.01, toward: pretrained}\n");
+    let (study, prep) =
+        setting("reinit_layers: 1\nmixout: {p: 0.7}\nweight_decay: {lambda: 0.01, toward: pretrained}\n");
     seed_everything(3);
     let Finetuner { vs, mixout, .. } = assemble(&study, &prep);
     let pre = pretrained();
@@ -99,7 +100,8 @@ fn llrd_gives_each_depth_its_learning_rate_and_the_step_follows_it() {
         let (study, prep) = setting(&format!("weight_decay: {{lambda: 0.0}}\n{extra}"));
         seed_everything(5);
         let mut ft = assemble(&study, &prep);
-        let before: HashMap<String, Tensor> = ft.vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
+        let before: HashMap<String, Tensor> =
+            ft.vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect();
         let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
         let batch: Vec<usize> = (0..16).collect();
         let _ = accumulate_gradients(&ft, &prep, &batch, &lengths, 1).unwrap();

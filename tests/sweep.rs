@@ -132,7 +132,11 @@ fn a_changed_setting_stops_before_running_and_redo_changed_redoes_it() {
     assert_eq!(RunResult::read(&file).unwrap().epochs.len(), 2, "redone with the new setting");
     assert_eq!(std::fs::read(file.with_file_name("a-seed1.json.superseded")).unwrap(), before, "old result kept");
     // A relabelled setting or more restarts keep finished runs valid.
-    write(tmp.path(), "chg.yaml", &tiny("chg", "restarts: 2\nsettings:\n  - {label: a, lr: 5.0e-4, epochs: 2}\n").replace("restarts: 1\n", ""));
+    write(
+        tmp.path(),
+        "chg.yaml",
+        &tiny("chg", "restarts: 2\nsettings:\n  - {label: a, lr: 5.0e-4, epochs: 2}\n").replace("restarts: 1\n", ""),
+    );
     let (ok, err) = run(&yaml, &results, &["--only", "a-seed1"]);
     assert!(ok && err.contains("1 of 1 runs already finished"), "{err}");
 }
@@ -202,7 +206,8 @@ fn children_die_with_a_killed_sweep() {
     let yaml = write(
         tmp.path(),
         "kill.yaml",
-        &tiny("kill", "train_subset: 256\nsettings:\n  - {label: a}\n  - {label: b}\n").replace("train_subset: 16\n", ""),
+        &tiny("kill", "train_subset: 256\nsettings:\n  - {label: a}\n  - {label: b}\n")
+            .replace("train_subset: 16\n", ""),
     );
     let mut parent = std::process::Command::new(assert_cmd::cargo::cargo_bin("mixout"))
         .arg("run")

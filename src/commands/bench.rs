@@ -2,6 +2,8 @@
 //! writes a small JSON file; `bench/run.sh` puts them beside the Python reference.
 //! Timings interleave the variants on the same batches so their ratio is taken side by side.
 
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
 use mixout::device::DeviceSpec;
 use mixout::model::{
     load_pretrained, read_config, save_model, write_safetensors_pt, DropoutSpec, EncoderImpl, ModelFiles,
@@ -10,10 +12,8 @@ use mixout::model::{
 use mixout::study::{Overrides, Study, StudySetting};
 use mixout::train::assemble::{apply_precision, build_model, seed_everything, Finetuner};
 use mixout::train::{prepare, Phase, Prepared, StepOptions as TrainStep};
-use mixout_spec::{Experiment, Precision, Setting};
-use anyhow::{bail, Context, Result};
-use clap::Subcommand;
 use mixout_data::{batch, Encoded, Label};
+use mixout_spec::{Experiment, Precision, Setting};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

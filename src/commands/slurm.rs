@@ -136,4 +136,3 @@ pub fn run(a: SlurmArgs) -> Result<()> {
     println!("submitted array job {jobid} and report job {report_id}");
     Ok(())
 }
-

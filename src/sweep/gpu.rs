@@ -93,14 +93,25 @@ impl GpuPool {
     /// Reserves `need` bytes for `run_id` on pool slot `slot`, waiting while runs of ours
     /// hold the memory; fails at once when nothing of ours runs there and it still does not
     /// fit, and returns `Ok(None)` when `stop()` turns true while waiting.
-    pub fn reserve(&self, slot: usize, run_id: &str, need: u64, stop: &dyn Fn() -> bool) -> Result<Option<Reservation<'_>>> {
+    pub fn reserve(
+        &self,
+        slot: usize,
+        run_id: &str,
+        need: u64,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<Reservation<'_>>> {
         let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
         let mut said = false;
         loop {
             let g = &mut budgets[slot];
             if g.fits(need) {
                 g.running.push((run_id.to_string(), need));
-                return Ok(Some(Reservation { pool: self, slot, run_id: run_id.to_string(), cuda_index: g.cuda_index }));
+                return Ok(Some(Reservation {
+                    pool: self,
+                    slot,
+                    run_id: run_id.to_string(),
+                    cuda_index: g.cuda_index,
+                }));
             }
             if g.running.is_empty() {
                 return Err(Error::Invalid(format!(
@@ -115,7 +126,11 @@ impl GpuPool {
             }
             if !said {
                 let waiting_on: Vec<&str> = g.running.iter().map(|r| r.0.as_str()).collect();
-                tracing::info!("run {run_id} (~{:.1} GiB) waits for GPU memory held by {}", gib(need), waiting_on.join(", "));
+                tracing::info!(
+                    "run {run_id} (~{:.1} GiB) waits for GPU memory held by {}",
+                    gib(need),
+                    waiting_on.join(", ")
+                );
                 said = true;
             }
             if stop() {
@@ -132,7 +147,13 @@ impl GpuPool {
 /// the parameters), the activations of one micro-batch (Korthikanti et al. 2022:
 /// `s·b·h·(34 + 5·a·s/h)` bytes per layer at 16 bits, doubled for fp32), and 1 GiB for the
 /// CUDA context and allocator slack.
-pub fn estimate_run_bytes(cfg: &rust_bert::bert::BertConfig, batch: usize, micro: usize, seq: usize, bf16: bool) -> u64 {
+pub fn estimate_run_bytes(
+    cfg: &rust_bert::bert::BertConfig,
+    batch: usize,
+    micro: usize,
+    seq: usize,
+    bf16: bool,
+) -> u64 {
     let (h, l, a) = (cfg.hidden_size as f64, cfg.num_hidden_layers as f64, cfg.num_attention_heads as f64);
     let params = l * (4.0 * h * h + 2.0 * h * cfg.intermediate_size as f64 + 9.0 * h)
         + (cfg.vocab_size + cfg.max_position_embeddings + cfg.type_vocab_size) as f64 * h

@@ -28,7 +28,8 @@ pub fn try_lock(result: &Path) -> Result<Option<RunLock>> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
+    let file =
+        OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(RunLock { _file: file, path })),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),

@@ -86,7 +86,12 @@ pub fn run_study(study: &Study, opts: &RunOptions) -> Result<SweepSummary> {
 /// The runs still to do. Finished runs of the same configuration are skipped; damaged files
 /// are set aside and redone; runs of a changed configuration stop the sweep before anything
 /// runs, unless `redo_changed`, which sets their old files aside and redoes them.
-fn to_do(dir: &std::path::Path, runs: Vec<RunSpec>, redo_changed: bool, summary: &mut SweepSummary) -> Result<Vec<RunSpec>> {
+fn to_do(
+    dir: &std::path::Path,
+    runs: Vec<RunSpec>,
+    redo_changed: bool,
+    summary: &mut SweepSummary,
+) -> Result<Vec<RunSpec>> {
     let mut todo = vec![];
     let mut changed: Vec<(String, Vec<String>, usize)> = vec![];
     let mut superseded = vec![];
@@ -97,7 +102,12 @@ fn to_do(dir: &std::path::Path, runs: Vec<RunSpec>, redo_changed: bool, summary:
             Found::Damaged(why) => {
                 let path = resume::result_path(dir, &run);
                 let aside = resume::set_aside(&path, "damaged")?;
-                tracing::warn!("{} does not parse ({why}): moved to {}; run {} is redone", path.display(), aside.display(), run.run_id);
+                tracing::warn!(
+                    "{} does not parse ({why}): moved to {}; run {} is redone",
+                    path.display(),
+                    aside.display(),
+                    run.run_id
+                );
                 summary.damaged += 1;
                 todo.push(run);
             }

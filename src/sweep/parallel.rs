@@ -31,7 +31,12 @@ struct Jobs<'a> {
 }
 
 /// Runs `todo` on `opts.jobs` parallel child processes.
-pub(super) fn run_parallel(study: &Study, opts: &RunOptions, todo: Vec<RunSpec>, summary: &mut SweepSummary) -> Result<()> {
+pub(super) fn run_parallel(
+    study: &Study,
+    opts: &RunOptions,
+    todo: Vec<RunSpec>,
+    summary: &mut SweepSummary,
+) -> Result<()> {
     let dir = study.results_dir(&opts.results);
     let total = summary.skipped + todo.len();
     let cuda = todo.iter().any(|r| crate::device::resolve(study.setting_of(r).device).is_ok_and(|d| d.is_cuda()));
@@ -43,7 +48,12 @@ pub(super) fn run_parallel(study: &Study, opts: &RunOptions, todo: Vec<RunSpec>,
             opts.jobs,
             p.snapshot()
                 .iter()
-                .map(|b| format!("cuda:{} ({:.1} of {:.1} GiB free)", b.cuda_index, gib(b.free_at_start()), gib(b.total)))
+                .map(|b| format!(
+                    "cuda:{} ({:.1} of {:.1} GiB free)",
+                    b.cuda_index,
+                    gib(b.free_at_start()),
+                    gib(b.total)
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -150,10 +160,17 @@ impl Jobs<'_> {
     }
 
     /// Reserves the run's memory on the GPU this job uses among those its setting allows.
-    fn reserve<'p>(&self, pool: &'p GpuPool, job: usize, run: &RunSpec, spec: DeviceSpec) -> Result<Option<Reservation<'p>>> {
+    fn reserve<'p>(
+        &self,
+        pool: &'p GpuPool,
+        job: usize,
+        run: &RunSpec,
+        spec: DeviceSpec,
+    ) -> Result<Option<Reservation<'p>>> {
         let allowed = allowed_gpus(spec, pool.snapshot().len());
         let cuda_index = allowed[job_device(job, allowed.len())];
-        let slot = pool.slot_of(cuda_index).ok_or_else(|| Error::Invalid(format!("no CUDA device cuda:{cuda_index}")))?;
+        let slot =
+            pool.slot_of(cuda_index).ok_or_else(|| Error::Invalid(format!("no CUDA device cuda:{cuda_index}")))?;
         let need = self.run_need(run)?;
         pool.reserve(slot, &run.run_id, need, &|| self.stopped())
     }

@@ -67,7 +67,7 @@ pub fn execute_run(study: &Study, run: &RunSpec, prep: &Prepared, dir: &Path, ba
     let device = crate::device::resolve(ss.device)?;
     let started = std::time::Instant::now();
     let out = train::train(run, prep, device, &mut |step, total, loss| progress(bar, &run.run_id, step, total, loss))?;
-    let score = out.final_dev.get(&prep.task.metric).copied();
+    let score = out.final_dev.get(prep.task.metric.name()).copied();
     let status = if out.diverged_at.is_some() { RunStatus::Diverged } else { RunStatus::Finished };
     if run.setting.save_model && status == RunStatus::Finished {
         let to = train::trainer::model_dir(dir, run);
@@ -85,7 +85,7 @@ pub fn execute_run(study: &Study, run: &RunSpec, prep: &Prepared, dir: &Path, ba
         seed: run.seed,
         task: prep.task.name.clone(),
         model: s.model.clone(),
-        metric: prep.task.metric.clone(),
+        metric: prep.task.metric.name().to_string(),
         chance: prep.chance,
         status,
         score,
@@ -118,6 +118,8 @@ pub fn report_line(r: &RunResult) {
             r.wall_time_s,
             r.steps_per_s
         ),
-        None => tracing::warn!("run {} diverged at step {:?} (recorded; the sweep goes on)", r.run_id, r.diverged_at_step),
+        None => {
+            tracing::warn!("run {} diverged at step {:?} (recorded; the sweep goes on)", r.run_id, r.diverged_at_step)
+        }
     }
 }

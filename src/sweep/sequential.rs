@@ -29,7 +29,12 @@ fn data_key(study: &Study, run: &RunSpec) -> Result<String> {
 }
 
 /// Runs `todo` one after another in this process.
-pub(super) fn run_sequential(study: &Study, opts: &RunOptions, todo: &[RunSpec], summary: &mut SweepSummary) -> Result<()> {
+pub(super) fn run_sequential(
+    study: &Study,
+    opts: &RunOptions,
+    todo: &[RunSpec],
+    summary: &mut SweepSummary,
+) -> Result<()> {
     let dir = study.results_dir(&opts.results);
     let total = summary.skipped + todo.len();
     let tty = std::io::stderr().is_terminal() && !opts.quiet;
@@ -51,7 +56,8 @@ pub(super) fn run_sequential(study: &Study, opts: &RunOptions, todo: &[RunSpec],
             Some(p) => p.clone(),
             None => preps.entry(key).or_insert(Arc::new(train::prepare(ss)?)).clone(),
         };
-        let bar = if tty { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
+        let bar =
+            if tty { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };
         bar.set_style(bar_style());
         bar.set_prefix(format!("[{}/{}] {}", summary.skipped + i + 1, total, run.run_id));
         tch::set_num_threads(ss.threads as i32);

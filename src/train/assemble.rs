@@ -5,10 +5,10 @@
 use crate::error::{Error, Result};
 use crate::mixout::{MixedWeight, Mixout};
 use crate::model::{load_pretrained, read_config, DropoutSpec, LoadReport, ModelFiles, SequenceClassifier};
-use rust_bert::bert::BertConfig;
 use crate::plan::{plan, ParamPlan, Target};
 use crate::train::optim::Adam;
 use mixout_spec::{Precision, Setting};
+use rust_bert::bert::BertConfig;
 use std::collections::HashMap;
 use tch::{nn, Device, Tensor};
 
@@ -138,7 +138,6 @@ pub fn seed_everything(seed: u64) {
         tch::Cuda::manual_seed_all(seed);
     }
 }
-
 
 /// A model ready to finetune: its variables, the classifier, the regularisers and the
 /// plan that wired them.

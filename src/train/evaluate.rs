@@ -118,4 +118,3 @@ pub fn evaluate(
     let gold: Vec<Label> = prep.dev.0.iter().map(|e| e.label).collect();
     Ok(mixout_data::evaluate(&prep.task, &preds, &gold)?)
 }
-

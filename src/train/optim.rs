@@ -4,8 +4,8 @@
 //! has no bias correction, and wdecay(u, λ) decays toward the pretrained weights rather
 //! than zero: `w ← w − lr_t·λ·(w − u)`, then the Adam update, both from the same `w`.
 
-use mixout_spec::OptimizerConfig;
 use crate::error::Result;
+use mixout_spec::OptimizerConfig;
 use tch::{Kind, Tensor};
 
 /// Decay of one parameter: `(λ, u)`, `u = None` meaning toward zero.

@@ -40,7 +40,13 @@ pub struct StepOptions {
 /// gradient equals the `k = 1` gradient. Returns the batch's mean loss as a 0-dim f64 tensor
 /// on the device: reading it on the host would make the CPU wait for the GPU after every
 /// micro-batch, so the caller reads losses only every few steps.
-pub fn accumulate_gradients(ft: &Finetuner, prep: &Prepared, batch_idx: &[usize], lengths: &[usize], k: usize) -> Result<Tensor> {
+pub fn accumulate_gradients(
+    ft: &Finetuner,
+    prep: &Prepared,
+    batch_idx: &[usize],
+    lengths: &[usize],
+    k: usize,
+) -> Result<Tensor> {
     let device = ft.device;
     let mut total = Tensor::zeros([], (Kind::Double, device));
     for micro in batch::micro_batches(batch_idx, lengths, k) {

@@ -51,7 +51,12 @@ struct Plan {
 }
 
 /// Finetunes one run on `device`. `on_step(step, total, loss)` reports progress.
-pub fn train(run: &RunSpec, prep: &Prepared, device: Device, on_step: &mut dyn FnMut(u64, u64, f64)) -> Result<TrainOutcome> {
+pub fn train(
+    run: &RunSpec,
+    prep: &Prepared,
+    device: Device,
+    on_step: &mut dyn FnMut(u64, u64, f64),
+) -> Result<TrainOutcome> {
     let s = &run.setting;
     seed_everything(run.seed);
     let mut ft = Finetuner::assemble(s, &prep.files, &prep.task.labels, device)?;
