@@ -1,0 +1,102 @@
+//! What a training step computes: real, computed and padded tokens and matmul FLOPs.
+
+use mixout_data::batch;
+
+/// Forward FLOPs of BERT on `rows` sequences padded to `len` (matmuls only; training ≈ 3×).
+pub(super) fn forward_flops(cfg: &rust_bert::bert::BertConfig, rows: i64, len: i64) -> f64 {
+    let (h, i, l) = (cfg.hidden_size as f64, cfg.intermediate_size as f64, cfg.num_hidden_layers as f64);
+    let tokens = (rows * len) as f64;
+    let linear = 2.0 * tokens * (4.0 * h * h + 2.0 * h * i);
+    let attention = 2.0 * 2.0 * rows as f64 * (len * len) as f64 * h;
+    l * (linear + attention) + 2.0 * rows as f64 * h * h
+}
+
+/// What one training step computes on a batches file, averaged over its batches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub(super) struct StepWork {
+    /// Training FLOPs (3× forward) of the micro-batches as the trainer runs them, each
+    /// padded to its own longest example: the work the step actually does.
+    pub(super) flops: f64,
+    /// The same with the whole batch padded to its longest (k = 1; what the reference runs).
+    pub(super) flops_k1: f64,
+    /// FLOPs if every example were computed at its own length (no padding at all).
+    pub(super) flops_unpadded: f64,
+    /// Non-padding tokens.
+    pub(super) real_tokens: f64,
+    /// Tokens computed, padding included, with the step's micro-batches.
+    pub(super) computed_tokens: f64,
+    /// Tokens computed with the whole batch padded to its longest.
+    pub(super) padded_tokens_k1: f64,
+}
+
+/// Counts [`StepWork`] for `k` micro-batches split as [`batch::micro_batches`] splits them.
+pub(super) fn step_work(
+    cfg: &rust_bert::bert::BertConfig,
+    batches: &[Vec<usize>],
+    lengths: &[usize],
+    k: usize,
+) -> StepWork {
+    let mut w = StepWork::default();
+    let longest = |ids: &[usize]| ids.iter().map(|&i| lengths[i]).max().unwrap_or(0);
+    for b in batches {
+        for micro in batch::micro_batches(b, lengths, k) {
+            let cols = longest(&micro);
+            w.flops += 3.0 * forward_flops(cfg, micro.len() as i64, cols as i64);
+            w.computed_tokens += (micro.len() * cols) as f64;
+        }
+        let cols = longest(b);
+        w.flops_k1 += 3.0 * forward_flops(cfg, b.len() as i64, cols as i64);
+        w.padded_tokens_k1 += (b.len() * cols) as f64;
+        for &i in b {
+            w.flops_unpadded += 3.0 * forward_flops(cfg, 1, lengths[i] as i64);
+            w.real_tokens += lengths[i] as f64;
+        }
+    }
+    let n = batches.len().max(1) as f64;
+    for x in [
+        &mut w.flops,
+        &mut w.flops_k1,
+        &mut w.flops_unpadded,
+        &mut w.real_tokens,
+        &mut w.computed_tokens,
+        &mut w.padded_tokens_k1,
+    ] {
+        *x /= n;
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_config() -> rust_bert::bert::BertConfig {
+        serde_json::from_value(json!({
+            "hidden_act": "gelu", "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1,
+            "hidden_size": 8, "initializer_range": 0.02, "intermediate_size": 32, "max_position_embeddings": 64,
+            "num_attention_heads": 2, "num_hidden_layers": 2, "type_vocab_size": 2, "vocab_size": 50
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn step_work_counts_the_micro_batches_as_computed() {
+        let cfg = tiny_config();
+        let lengths = vec![10, 3, 7, 3, 12, 5, 4, 9];
+        let batches = vec![(0..8).collect::<Vec<_>>()];
+        let k1 = step_work(&cfg, &batches, &lengths, 1);
+        assert_eq!(k1.flops, k1.flops_k1);
+        assert_eq!(k1.computed_tokens, 8.0 * 12.0);
+        assert_eq!(k1.real_tokens, 53.0);
+        // Sorted lengths 3 3 4 5 | 7 9 10 12: two micro-batches padded to 5 and to 12.
+        let k2 = step_work(&cfg, &batches, &lengths, 2);
+        assert_eq!(k2.computed_tokens, 4.0 * 5.0 + 4.0 * 12.0);
+        assert_eq!(k2.flops, 3.0 * (forward_flops(&cfg, 4, 5) + forward_flops(&cfg, 4, 12)));
+        assert!(k2.flops < k1.flops, "{} !< {}", k2.flops, k1.flops);
+        assert_eq!(k2.flops_k1, k1.flops_k1);
+        // One example per micro-batch: nothing is padded.
+        let k8 = step_work(&cfg, &batches, &lengths, 8);
+        assert!((k8.flops - k8.flops_unpadded).abs() < 1e-6 * k8.flops, "{} vs {}", k8.flops, k8.flops_unpadded);
+        assert_eq!(k8.computed_tokens, k8.real_tokens);
+    }
+}
