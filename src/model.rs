@@ -29,9 +29,21 @@ pub struct ModelFiles {
     pub vocab: PathBuf,
     /// `model.safetensors` (or `rust_model.ot` for rust-bert hub models).
     pub weights: PathBuf,
+    /// config.json, parsed once when the folder is resolved.
+    pub config_json: serde_json::Value,
+    /// The architecture config.json names.
+    pub arch: crate::arch::Arch,
 }
 
 impl ModelFiles {
+    /// The files of a model folder with its config.json read and parsed (the only read of
+    /// it: everything after resolution takes the parsed value).
+    pub fn new(dir: PathBuf, config: PathBuf, vocab: PathBuf, weights: PathBuf) -> Result<Self> {
+        let config_json = crate::arch::read_json(&config)?;
+        let arch = crate::arch::Arch::from_config(&config_json, &config)?;
+        Ok(ModelFiles { dir, config, vocab, weights, config_json, arch })
+    }
+
     /// Resolves a model given as a local folder, or a Hugging Face hub id such as
     /// `bert-large-uncased`: from the hub client's cache when it is there, else (with the
     /// `hub` feature) downloaded once into [`HubCache::mixout`]; see [`resolve_hub_with`].
@@ -67,7 +79,7 @@ impl ModelFiles {
         } else {
             need("vocab.txt")?
         };
-        Ok(ModelFiles { dir: dir.to_path_buf(), config: need("config.json")?, vocab, weights })
+        ModelFiles::new(dir.to_path_buf(), need("config.json")?, vocab, weights)
     }
 }
 
@@ -184,7 +196,7 @@ pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles
             ),
         ));
     }
-    Ok(ModelFiles { dir, config, vocab, weights })
+    ModelFiles::new(dir, config, vocab, weights)
 }
 
 /// Resolves a hub id from the local caches only (no network): the Hugging Face client's
@@ -266,8 +278,8 @@ fn resolve_hub(model: &str) -> Result<ModelFiles> {
 /// their sizes and dropout in BERT's terms), with the label map set for `num_labels`
 /// outputs (rust-bert 0.23 takes the label count from `id2label`).
 pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> {
-    let mut json = crate::arch::read_json(&files.config)?;
-    let arch = crate::arch::Arch::from_config(&json, &files.config)?;
+    let mut json = files.config_json.clone();
+    let arch = files.arch;
     // Fields rust-bert does not know would be ignored anyway; the label maps we set ourselves.
     if let Some(obj) = json.as_object_mut() {
         obj.remove("id2label");
@@ -365,13 +377,13 @@ impl SequenceClassifier {
         dropout: DropoutSpec,
         encoder: EncoderImpl,
     ) -> Result<Self> {
-        let json = crate::arch::read_json(&files.config)?;
-        let arch = crate::arch::Arch::from_config(&json, &files.config)?;
+        let json = &files.config_json;
+        let arch = files.arch;
         if arch == crate::arch::Arch::Bert {
             return Self::new(root, config, dropout, encoder);
         }
         let num_labels = config.id2label.as_ref().map(|m| m.len() as i64).unwrap_or(0);
-        let other = crate::arch::ArchClassifier::new(root, arch, &json, &files.config, dropout, num_labels)?;
+        let other = crate::arch::ArchClassifier::new(root, arch, json, &files.config, dropout, num_labels)?;
         Ok(SequenceClassifier { bert: Encoder::Other(other), classifier: None, head_dropout: dropout.head, num_labels })
     }
 
@@ -437,7 +449,7 @@ pub fn load_pretrained(vs: &nn::VarStore, files: &ModelFiles, initializer_range:
     } else {
         Tensor::read_safetensors(&files.weights)?
     };
-    let prefix = crate::arch::Arch::of_file(&files.config)?.prefix();
+    let prefix = files.arch.prefix();
     let mut vars = vs.variables();
     let mut report = LoadReport::default();
     let mut seen = BTreeSet::new();
@@ -499,8 +511,8 @@ fn init_new_layers(vars: &mut HashMap<String, Tensor>, names: &[String], range: 
 /// `model.safetensors` under Hugging Face's names.
 pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let mut json = crate::arch::read_json(&files.config)?;
-    let arch = crate::arch::Arch::from_config(&json, &files.config)?;
+    let mut json = files.config_json.clone();
+    let arch = files.arch;
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     if let Some(obj) = json.as_object_mut() {
         obj.insert("architectures".into(), serde_json::json!([arch.hf_class()]));

@@ -166,7 +166,7 @@ fn l3_with(changes: serde_json::Value, tmp: &std::path::Path) -> ModelFiles {
     let name = format!("config-{}.json", changes.to_string().replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
     let config = tmp.join(name);
     std::fs::write(&config, cfg.to_string()).unwrap();
-    ModelFiles { config, ..l3 }
+    ModelFiles::new(l3.dir, config, l3.vocab, l3.weights).unwrap()
 }
 
 /// Logits of the L3 classifier (head seeded, then scaled so logits are O(1)) on 6 RTE pairs.

@@ -66,9 +66,8 @@ pub fn render(study: &Study) -> Result<String> {
         let plans = plan_setting(ss)?;
         let label = &ss.label;
         let _ = writeln!(out, "== setting `{label}` — model {}", s.model);
-        if let Ok(arch) = mixout::arch::Arch::of_file(&ss.model()?.config) {
-            let _ = writeln!(out, "   architecture {}: {}", arch.name(), arch.preset_mapping());
-        }
+        let arch = ss.model()?.arch;
+        let _ = writeln!(out, "   architecture {}: {}", arch.name(), arch.preset_mapping());
         let _ = writeln!(
             out,
             "   dropout {} (attention {}), head {}, mixout p {} ({:?}, preset {:?}, backward {}), wdecay λ {} toward {:?}",

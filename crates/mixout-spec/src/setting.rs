@@ -138,6 +138,9 @@ impl Default for Setting {
     }
 }
 
+/// A range check's outcome: the dotted field and what is wrong with it.
+type Check = std::result::Result<(), (String, String)>;
+
 impl Setting {
     /// Encoder dropout in effect: explicit, or 0.1 without mixout and 0 with it.
     pub fn encoder_dropout(&self) -> f64 {
@@ -173,7 +176,15 @@ impl Setting {
     }
 
     /// Range checks; `field` errors are returned as (dotted field, message).
-    pub(crate) fn check(&self) -> std::result::Result<(), (String, String)> {
+    pub(crate) fn check(&self) -> Check {
+        self.check_task_and_sizes()?;
+        self.check_optimisation()?;
+        self.check_regularisers()?;
+        self.check_runs()
+    }
+
+    /// The task and the batch and sequence sizes.
+    fn check_task_and_sizes(&self) -> Check {
         let e = |f: &str, m: String| Err((f.to_string(), m));
         if self.task.is_none() && self.custom_task.is_none() {
             return e(
@@ -202,6 +213,12 @@ impl Setting {
         if !(0.0..1.0).contains(&self.warmup) {
             return e("warmup", format!("{} must be a fraction of steps in [0, 1), e.g. 0.1", self.warmup));
         }
+        Ok(())
+    }
+
+    /// Learning rate, schedule, optimiser and clipping.
+    fn check_optimisation(&self) -> Check {
+        let e = |f: &str, m: String| Err((f.to_string(), m));
         let o = &self.optimizer;
         if !(0.0..1.0).contains(&o.beta1) || !(0.0..1.0).contains(&o.beta2) {
             return e("optimizer", format!("beta1 = {}, beta2 = {}: each must be in [0, 1)", o.beta1, o.beta2));
@@ -217,6 +234,12 @@ impl Setting {
         if !self.weight_decay.lambda.is_finite() || self.weight_decay.lambda < 0.0 {
             return e("weight_decay.lambda", format!("{} must be >= 0", self.weight_decay.lambda));
         }
+        Ok(())
+    }
+
+    /// Dropout, mixout, weight decay, the head and layer-wise decay.
+    fn check_regularisers(&self) -> Check {
+        let e = |f: &str, m: String| Err((f.to_string(), m));
         for (field, v) in [("dropout", self.dropout), ("attention_dropout", self.attention_dropout)] {
             if let Some(p) = v {
                 if !(0.0..1.0).contains(&p) {
@@ -243,6 +266,12 @@ impl Setting {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Seeds, subsets, evaluation, precision, threads and label.
+    fn check_runs(&self) -> Check {
+        let e = |f: &str, m: String| Err((f.to_string(), m));
         match &self.seeds {
             Some(s) if s.is_empty() => {
                 return e("seeds", "is empty: list at least one seed, or use `restarts: N`".into())

@@ -47,14 +47,10 @@ pub(super) fn make_model(shape: Shape, vocab_from: &Path, out: &Path, seed: i64)
         "pad_token_id": 0,
         "position_embedding_type": "absolute",
     });
-    let files = ModelFiles {
-        dir: out.to_path_buf(),
-        config: out.join("config.json"),
-        vocab: out.join("vocab.txt"),
-        weights: out.join("model.safetensors"),
-    };
-    std::fs::write(&files.config, serde_json::to_string_pretty(&config)?)
-        .with_context(|| format!("writing {}", files.config.display()))?;
+    let config_path = out.join("config.json");
+    std::fs::write(&config_path, serde_json::to_string_pretty(&config)?)
+        .with_context(|| format!("writing {}", config_path.display()))?;
+    let files = ModelFiles::new(out.to_path_buf(), config_path, out.join("vocab.txt"), out.join("model.safetensors"))?;
     // Removed first: a copy keeps the source's mode, and shared assets are often read-only.
     let copy = |src: &Path, dst: &Path| -> Result<()> {
         let _ = std::fs::remove_file(dst);

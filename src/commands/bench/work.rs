@@ -69,6 +69,7 @@ pub(super) fn step_work(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn tiny_config() -> rust_bert::bert::BertConfig {
         serde_json::from_value(json!({
