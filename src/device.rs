@@ -187,7 +187,7 @@ mod tests {
     fn parses_device_names() {
         assert_eq!("auto".parse::<DeviceSpec>().unwrap(), DeviceSpec::Auto);
         assert_eq!("cpu".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cpu);
-        assert_eq!("cuda".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cuda(0));
+        assert_eq!("cuda".parse::<DeviceSpec>().unwrap(), DeviceSpec::AnyCuda);
         assert_eq!("cuda:3".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cuda(3));
         let err = "tpu".parse::<DeviceSpec>().unwrap_err().to_string();
         assert!(err.contains("expected `auto`, `cpu`"), "{err}");

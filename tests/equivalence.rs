@@ -40,7 +40,7 @@ fn the_equivalence_study_gives_the_recorded_numbers_bit_for_bit() {
     let got = read_results_dir(&tmp.path().join("equivalence")).unwrap();
     let mut expected: Vec<RunResult> =
         std::fs::read_dir(EXPECTED).unwrap().map(|e| RunResult::read(&e.unwrap().path()).unwrap()).collect();
-    expected.sort_by(|a, b| (a.setting_index, a.seed).cmp(&(b.setting_index, b.seed)));
+    expected.sort_by_key(|r| (r.setting_index, r.seed));
     assert_eq!(got.len(), 4, "2 settings x 2 seeds");
     assert_eq!(expected.len(), 4, "{EXPECTED} holds the 4 recorded runs");
     for (g, e) in got.iter().zip(&expected) {

@@ -4,7 +4,9 @@
 //! (tokenizer_config.json is fetched), and a RoBERTa repository (vocab.json + merges.txt,
 //! no vocab.txt) resolves.
 
-use mixout::model::{resolve_hub_with, HubCache, ModelFiles};
+mod common;
+
+use mixout::model::{resolve_hub_with, HubCache};
 use mixout_data::Tokenizer;
 use serde_json::json;
 use std::cell::RefCell;
@@ -149,16 +151,31 @@ fn missing_repositories_and_files_are_errors_naming_them() {
 
 #[test]
 fn model_names_resolve_from_the_hugging_face_cache() {
-    // The only test of this binary that reads the environment.
+    // Through the binary, with the cache named in the child's environment: tests run on
+    // parallel threads, where setting this process's environment would race.
     let tmp = tempfile::tempdir().unwrap();
     let snapshot = put_repo(tmp.path(), "org/cased-bert", &cased_bert());
-    std::env::set_var("HF_HUB_CACHE", tmp.path());
-    std::env::set_var("MIXOUT_HUB_CACHE", tmp.path().join("mixout"));
-    let files = ModelFiles::resolve("org/cased-bert").unwrap();
-    assert_eq!(files.dir, snapshot);
+    let inspect = |model: &str| {
+        let yaml = tmp.path().join(format!("{}.yaml", model.replace('/', "_")));
+        let glue = common::glue().display().to_string().replace('\'', "''");
+        std::fs::write(&yaml, format!("task: RTE\nmodel: {model}\ndata_dir: '{glue}'\n")).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_mixout"))
+            .arg("inspect")
+            .arg(&yaml)
+            .env("HF_HUB_CACHE", tmp.path())
+            .env("MIXOUT_HUB_CACHE", tmp.path().join("mixout"))
+            .output()
+            .unwrap()
+    };
+    let out = inspect("org/cased-bert");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("architecture bert"), "{stdout}");
+    assert!(snapshot.join("config.json").is_file());
     if !cfg!(feature = "hub") {
         // (With the `hub` feature this would go to the network.)
-        let err = ModelFiles::resolve("org/not-there").unwrap_err().to_string();
-        assert!(err.contains("org/not-there"), "{err}");
+        let out = inspect("org/not-there");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("org/not-there"), "{err}");
     }
 }

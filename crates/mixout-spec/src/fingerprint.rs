@@ -79,6 +79,18 @@ fn diff(at: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
     }
 }
 
+impl crate::Setting {
+    /// This setting as recorded in a result file (`config`).
+    pub fn recorded(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The fingerprint of this setting (see [`fingerprint`]).
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.recorded())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,17 +108,5 @@ mod tests {
         assert_eq!(changed_fields(&a, &changed), ["epochs: 1 -> 2", "lr: 0.00002 -> 0.0005"]);
         let deeper = json!({"lr": 2e-5, "epochs": 1, "mixout": {"p": 0.7, "layers": "paper"}});
         assert_eq!(changed_fields(&a, &deeper), ["mixout.p: 0.9 -> 0.7"]);
-    }
-}
-
-impl crate::Setting {
-    /// This setting as recorded in a result file (`config`).
-    pub fn recorded(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
-    }
-
-    /// The fingerprint of this setting (see [`fingerprint`]).
-    pub fn fingerprint(&self) -> String {
-        fingerprint(&self.recorded())
     }
 }
