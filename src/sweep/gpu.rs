@@ -202,7 +202,9 @@ mod tests {
         let never = || false;
         let first = pool.reserve(0, "a", 6 << 30, &never).unwrap().unwrap();
         assert_eq!(first.cuda_index, 2);
-        let err = GpuPool::new(pool.snapshot()).reserve(0, "x", 11 << 30, &never).err().unwrap().to_string();
+        let empty =
+            GpuPool::new(vec![GpuBudget { cuda_index: 2, total: 10 << 30, used_by_others: 0, running: vec![] }]);
+        let err = empty.reserve(0, "x", 11 << 30, &never).err().unwrap().to_string();
         assert!(err.contains("needs ~11.0 GiB on cuda:2"), "{err}");
         std::thread::scope(|s| {
             let waiter = s.spawn(|| pool.reserve(0, "b", 6 << 30, &never).unwrap().map(|r| r.cuda_index));
