@@ -14,7 +14,7 @@ use std::path::Path;
 use tch::{nn, Tensor};
 
 /// The encoder families the harness finetunes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Arch {
     /// BERT (and BERT-shaped checkpoints such as MiniLM): `bert.*`, pooler + `classifier`.
     Bert,

@@ -19,7 +19,7 @@ use tch::{nn, Kind, Tensor};
 pub const NEW_LAYER_PREFIXES: [&str; 3] = ["classifier.", "pre_classifier.", "bert.pooler."];
 
 /// The files of a model folder.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModelFiles {
     /// The folder (or hub cache folder) holding the files.
     pub dir: PathBuf,

@@ -131,3 +131,71 @@ fn cached<T>(seen: &mut Vec<(String, Resolved<T>)>, key: String, resolve: impl F
     seen.push((key, r.clone()));
     r
 }
+
+/// A resolved setting as it travels to a `--jobs` child (JSON on its standard input), so
+/// the child trains on exactly what the sweep resolved and resolves nothing itself.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WireSetting {
+    spec: Setting,
+    label: String,
+    baseline: String,
+    model: std::result::Result<ModelFiles, String>,
+    task: std::result::Result<TaskSpec, String>,
+    device: DeviceSpec,
+    threads: usize,
+}
+
+/// A resolved study on the wire.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WireStudy {
+    path: PathBuf,
+    name: String,
+    settings: Vec<WireSetting>,
+    runs: Vec<RunSpec>,
+}
+
+impl Study {
+    /// The resolved study as JSON, for a child process.
+    pub fn to_json(&self) -> Result<String> {
+        let wire = WireStudy {
+            path: self.path.clone(),
+            name: self.name.clone(),
+            settings: self
+                .settings
+                .iter()
+                .map(|s| WireSetting {
+                    spec: s.spec.clone(),
+                    label: s.label.clone(),
+                    baseline: s.baseline.clone(),
+                    model: s.model.as_deref().cloned().map_err(|e| e.to_string()),
+                    task: s.task.as_deref().cloned().map_err(|e| e.to_string()),
+                    device: s.device,
+                    threads: s.threads,
+                })
+                .collect(),
+            runs: self.runs.clone(),
+        };
+        serde_json::to_string(&wire).map_err(|e| Error::Json { path: self.path.clone(), cause: e })
+    }
+
+    /// A study sent by [`Study::to_json`], with the command line's overrides applied.
+    pub fn from_json(text: &str, o: &Overrides) -> Result<Study> {
+        let wire: WireStudy = serde_json::from_str(text)
+            .map_err(|e| Error::Json { path: PathBuf::from("<resolved study on stdin>"), cause: e })?;
+        let back = |m: String| Arc::new(Error::Invalid(m));
+        let settings = wire
+            .settings
+            .into_iter()
+            .map(|s| StudySetting {
+                spec: s.spec,
+                label: s.label,
+                baseline: s.baseline,
+                model: s.model.map(Arc::new).map_err(back),
+                task: s.task.map(Arc::new).map_err(back),
+                device: o.device.unwrap_or(s.device),
+                threads: o.threads.unwrap_or(s.threads),
+            })
+            .collect();
+        Ok(Study { path: wire.path, name: wire.name, settings, runs: wire.runs })
+    }
+}

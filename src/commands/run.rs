@@ -1,6 +1,6 @@
 //! `mixout run`: every setting × seed of an experiment file, resumable.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use mixout::study::{Overrides, Study};
 use mixout::sweep::{run_study, RunOptions};
 use mixout_spec::{parse_shard, DeviceSpec};
@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// No progress bars.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Take the resolved study from standard input (how a `--jobs` sweep starts its
+    /// children, so they train on what it resolved) instead of resolving FILE.
+    #[arg(long, hide = true)]
+    pub resolved_stdin: bool,
 }
 
 /// Runs `mixout run`.
@@ -45,7 +49,13 @@ pub fn run(a: RunArgs) -> Result<()> {
         bail!("--jobs must be at least 1");
     }
     let device = a.device.as_deref().map(str::parse::<DeviceSpec>).transpose()?;
-    let study = Study::load(&a.file, &Overrides { device, threads: a.threads, jobs: a.jobs })?;
+    let overrides = Overrides { device, threads: a.threads, jobs: a.jobs };
+    let study = if a.resolved_stdin {
+        let text = std::io::read_to_string(std::io::stdin()).context("reading the resolved study from stdin")?;
+        Study::from_json(&text, &overrides)?
+    } else {
+        Study::load(&a.file, &overrides)?
+    };
     let opts = RunOptions {
         results: a.results,
         jobs: a.jobs,

@@ -28,6 +28,8 @@ struct Jobs<'a> {
     error: Mutex<Option<Error>>,
     pool: Option<GpuPool>,
     total: usize,
+    /// The resolved study, as JSON for the children.
+    wire: String,
 }
 
 /// Runs `todo` on `opts.jobs` parallel child processes.
@@ -68,6 +70,7 @@ pub(super) fn run_parallel(
         error: Mutex::new(None),
         pool,
         total,
+        wire: study.to_json()?,
     };
     std::thread::scope(|scope| {
         for job in 0..opts.jobs {
@@ -138,7 +141,8 @@ impl Jobs<'_> {
                 None
             }
         };
-        let status = cmd.status().map_err(|e| Error::Invalid(format!("could not start a child `mixout run`: {e}")))?;
+        let status =
+            self.start(cmd)?.wait().map_err(|e| Error::Invalid(format!("waiting for run {}: {e}", run.run_id)))?;
         if !status.success() {
             if INTERRUPTED.load(Ordering::SeqCst) {
                 return Ok(());
@@ -184,12 +188,36 @@ impl Jobs<'_> {
         Ok(estimate_run_bytes(&cfg, s.batch_size, k, s.max_seq_len, s.precision == Precision::Bf16))
     }
 
-    /// `mixout run FILE --only RUN_ID` for one run, as a child that dies with this process.
+    /// Starts a child and hands it the resolved study on its standard input.
+    fn start(&self, mut cmd: Command) -> Result<std::process::Child> {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::Invalid(format!("could not start a child `mixout run`: {e}")))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // A child that died at once closes the pipe: its exit status says why.
+            let _ = stdin.write_all(self.wire.as_bytes());
+        }
+        Ok(child)
+    }
+
+    /// `mixout run FILE --only RUN_ID --resolved-stdin` for one run, as a child that dies
+    /// with this process and takes the resolved study from its standard input.
     fn child_command(&self, run: &RunSpec, threads: usize) -> Command {
         let exe = std::env::current_exe().unwrap_or_else(|_| "mixout".into());
         let mut cmd = Command::new(exe);
         cmd.arg("run").arg(&self.study.path).arg("--results").arg(&self.opts.results);
-        cmd.args(["--only", &run.run_id, "--threads", &threads.to_string(), "--jobs", "1", "--quiet"]);
+        cmd.args([
+            "--only",
+            &run.run_id,
+            "--threads",
+            &threads.to_string(),
+            "--jobs",
+            "1",
+            "--quiet",
+            "--resolved-stdin",
+        ]);
         let parent = std::process::id() as libc::pid_t;
         // SAFETY: only async-signal-safe calls between fork and exec: prctl, getppid, _exit.
         unsafe {

@@ -34,7 +34,7 @@ pub struct Example {
 }
 
 /// The five GLUE file layouts this crate reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum GlueFormat {
     /// Recognising Textual Entailment: `index sentence1 sentence2 label`.
     Rte,

@@ -13,7 +13,7 @@ use crate::glue::{glue_file, read_table, Column, Example, GlueFormat, Label, Lab
 use crate::metrics::{Metric, Predictions};
 
 /// Whether a task predicts a class or a real value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskKind {
     /// One of `TaskSpec::labels`.
     Classification,
@@ -48,7 +48,7 @@ impl fmt::Display for Split {
 }
 
 /// Where a task's examples come from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TaskSource {
     /// An original GLUE task folder holding `train.tsv` and `dev.tsv`.
     Glue {
@@ -62,7 +62,7 @@ pub enum TaskSource {
 }
 
 /// A task the harness can finetune on and evaluate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpec {
     /// Display name (`RTE`, `STS-B`, or a custom task's name).
     pub name: String,

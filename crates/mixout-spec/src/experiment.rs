@@ -26,7 +26,7 @@ pub struct Experiment {
 }
 
 /// One run: a setting and a seed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RunSpec {
     /// Position of the setting in the file.
     pub setting_index: usize,
