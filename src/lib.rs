@@ -13,6 +13,8 @@ pub mod bert;
 pub mod device;
 pub mod doctor;
 pub mod error;
+pub mod export;
+pub mod hub;
 pub mod mixout;
 pub mod model;
 pub mod plan;
