@@ -115,6 +115,30 @@ pub fn diagnose() -> Diagnosis {
     let mut out = String::new();
     let git = option_env!("MIXOUT_GIT_DESCRIBE").filter(|s| !s.is_empty()).unwrap_or("unknown");
     let _ = writeln!(out, "mixout {} (git {git}), tch {TCH_VERSION}", env!("CARGO_PKG_VERSION"));
+    libtorch_lines(&lt, &mut out, &mut problems);
+    let _ = writeln!(
+        out,
+        "threads    {} libtorch intra-op threads on {} cores (MKL {}, OpenMP {})",
+        tch::get_num_threads(),
+        available_cores(),
+        yes_no(tch::utils::has_mkl()),
+        yes_no(tch::utils::has_openmp())
+    );
+    let cudnn = if visible > 0 && tch::Cuda::cudnn_is_available() {
+        format!(", cuDNN {}", tch::utils::version_cudnn())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "CUDA       libtorch sees {visible} CUDA device(s){cudnn}");
+    driver_lines(&lt, visible, &driver, &mut out, &mut problems);
+    let _ = writeln!(out, "assets     {}", assets_line());
+    let cuda_ok = visible > 0;
+    verdict_lines(visible, &problems, &mut out);
+    Diagnosis { text: out, cuda_ok }
+}
+
+/// The libtorch lines: version, build, where it was loaded from, the CUDA link.
+fn libtorch_lines(lt: &Libtorch, out: &mut String, problems: &mut Vec<String>) {
     let build = match (&lt.cuda, lt.cuda_build) {
         (Some(c), _) => format!("CUDA {c} build"),
         (None, true) => "CUDA build".to_string(),
@@ -142,20 +166,16 @@ pub fn diagnose() -> Diagnosis {
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "threads    {} libtorch intra-op threads on {} cores (MKL {}, OpenMP {})",
-        tch::get_num_threads(),
-        available_cores(),
-        yes_no(tch::utils::has_mkl()),
-        yes_no(tch::utils::has_openmp())
-    );
-    let cudnn = if visible > 0 && tch::Cuda::cudnn_is_available() {
-        format!(", cuDNN {}", tch::utils::version_cudnn())
-    } else {
-        String::new()
-    };
-    let _ = writeln!(out, "CUDA       libtorch sees {visible} CUDA device(s){cudnn}");
+}
+
+/// The driver lines: NVIDIA driver, CUDA version, each GPU, and what does not match.
+fn driver_lines(
+    lt: &Libtorch,
+    visible: i64,
+    driver: &std::result::Result<DriverInfo, String>,
+    out: &mut String,
+    problems: &mut Vec<String>,
+) {
     match &driver {
         Ok(DriverInfo { driver_version, cuda_version, gpus }) => {
             let cv = cuda_version.map(|(a, b)| format!("{a}.{b}")).unwrap_or_else(|| "?".into());
@@ -209,10 +229,12 @@ pub fn diagnose() -> Diagnosis {
             }
         }
     }
-    let _ = writeln!(out, "assets     {}", assets_line());
-    let cuda_ok = visible > 0;
+}
+
+/// The verdict and the problems, each with its next step.
+fn verdict_lines(visible: i64, problems: &[String], out: &mut String) {
     let _ = writeln!(out);
-    if cuda_ok {
+    if visible > 0 {
         let _ = writeln!(
             out,
             "verdict    CUDA ready: `device: auto` trains on cuda:0 ({visible} device(s) usable as cuda:0..{})",
@@ -225,11 +247,10 @@ pub fn diagnose() -> Diagnosis {
         let _ = writeln!(out, "problems   none found");
     } else {
         let _ = writeln!(out, "problems   {}", problems.len());
-        for p in &problems {
+        for p in problems {
             let _ = writeln!(out, "  - {p}");
         }
     }
-    Diagnosis { text: out, cuda_ok }
 }
 
 /// The lowest NVIDIA driver branch that runs a CUDA version (NVIDIA's compatibility table).

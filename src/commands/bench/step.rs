@@ -144,11 +144,12 @@ pub(super) struct StepOptions {
     pub(super) precision: Precision,
 }
 
-pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json: &Option<PathBuf>) -> Result<()> {
+/// The example indices of each batch of a batches file (`mixout bench batches`).
+fn read_batches(batches_file: &Path) -> Result<Vec<Vec<usize>>> {
     let text = std::fs::read_to_string(batches_file).with_context(|| format!("reading {}", batches_file.display()))?;
     let v: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", batches_file.display()))?;
-    let batches: Vec<Vec<usize>> = v["batches"]
+    let batches = v["batches"]
         .as_array()
         .context("batches file has no `batches` list")?
         .iter()
@@ -159,6 +160,11 @@ pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json
                 .unwrap_or_default()
         })
         .collect();
+    Ok(batches)
+}
+
+pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json: &Option<PathBuf>) -> Result<()> {
+    let batches = read_batches(batches_file)?;
     let wanted: Vec<&str> = o.variants.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     if let Some(bad) = wanted.iter().find(|w| !VARIANTS.iter().any(|(n, _)| n == *w)) {
         bail!("--variants: unknown variant `{bad}` (known: plain, dropout, mixout)");
