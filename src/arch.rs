@@ -184,7 +184,7 @@ impl ArchClassifier {
         arch: Arch,
         json: &Value,
         path: &Path,
-        dropout: crate::model::DropoutSpec,
+        dropout: mixout_spec::DropoutSpec,
         num_labels: i64,
     ) -> Result<Self> {
         let (hidden, attention, head_dropout) = (dropout.hidden, dropout.attention, dropout.head);

@@ -3,7 +3,7 @@
 //! task data. Everything after resolution takes these typed values; nothing resolves again.
 
 use crate::error::{Error, Result};
-use crate::model::ModelFiles;
+use crate::files::ModelFiles;
 use mixout_data::TaskSpec;
 use mixout_spec::Setting;
 use std::path::{Path, PathBuf};
@@ -59,7 +59,7 @@ pub fn resolve_model(model: &str, near: Option<&Path>) -> Result<ModelFiles> {
     if let Some(dir) = candidates.into_iter().flatten().find(|p| p.is_dir()) {
         return ModelFiles::from_dir(&dir);
     }
-    ModelFiles::resolve(model)
+    crate::hub::resolve_hub(model)
 }
 
 /// The task of a setting, its data located: a custom task with its paths resolved beside the

@@ -2,7 +2,7 @@
 //! metadata transformers requires), config.json with the label maps, and the tokenizer files.
 
 use crate::error::{Error, Result};
-use crate::model::ModelFiles;
+use crate::files::ModelFiles;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;

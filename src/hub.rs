@@ -3,7 +3,7 @@
 //! [`HubSource`], so the resolution logic is tested offline on cache folders.
 
 use crate::error::{Error, Result};
-use crate::model::ModelFiles;
+use crate::files::ModelFiles;
 use std::path::{Path, PathBuf};
 
 /// Where the files of Hugging Face hub repositories come from: a cache folder read offline

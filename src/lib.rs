@@ -14,6 +14,7 @@ pub mod device;
 pub mod doctor;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod hub;
 pub mod mixout;
 pub mod model;

@@ -104,7 +104,7 @@ impl MixedWeight {
     /// Extra bytes this weight costs under mixout: its target, the saved `w` during a step
     /// and the mask.
     pub fn extra_bytes(&self) -> u64 {
-        let w = crate::model::tensor_bytes(&self.var);
+        let w = tensor_bytes(&self.var);
         let mask_elems: i64 = match self.spec.granularity {
             Granularity::Neuron if self.var.dim() >= 2 => self.var.size()[self.var.dim() - 1],
             _ => self.var.numel() as i64,
@@ -192,4 +192,14 @@ impl Mixout {
 /// Fraction of ones in a mask, as a plain number (for tests and diagnostics).
 pub fn kept_fraction(mask: &Tensor) -> f64 {
     mask.to_kind(Kind::Double).mean(Kind::Double).double_value(&[])
+}
+/// Size in bytes of a tensor's elements.
+pub fn tensor_bytes(t: &Tensor) -> u64 {
+    let per = match t.kind() {
+        Kind::Double | Kind::Int64 => 8,
+        Kind::Half | Kind::BFloat16 | Kind::Int16 => 2,
+        Kind::Int8 | Kind::Uint8 | Kind::Bool => 1,
+        _ => 4,
+    };
+    t.numel() as u64 * per
 }

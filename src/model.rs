@@ -10,81 +10,13 @@
 use crate::error::{Error, Result};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 use tch::{nn, Kind, Tensor};
 
 /// Variable-name prefixes that may be absent from a pretrained checkpoint: the new head,
 /// and the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none).
 pub const NEW_LAYER_PREFIXES: [&str; 3] = ["classifier.", "pre_classifier.", "bert.pooler."];
 
-/// The files of a model folder.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ModelFiles {
-    /// The folder (or hub cache folder) holding the files.
-    pub dir: PathBuf,
-    /// `config.json` (Hugging Face layout).
-    pub config: PathBuf,
-    /// `vocab.txt` (WordPiece vocabulary), or RoBERTa's `vocab.json` (with `merges.txt` beside it).
-    pub vocab: PathBuf,
-    /// `model.safetensors` (or `rust_model.ot` for rust-bert hub models).
-    pub weights: PathBuf,
-    /// config.json, parsed once when the folder is resolved.
-    pub config_json: serde_json::Value,
-    /// The architecture config.json names.
-    pub arch: crate::arch::Arch,
-}
-
-impl ModelFiles {
-    /// The files of a model folder with its config.json read and parsed (the only read of
-    /// it: everything after resolution takes the parsed value).
-    pub fn new(dir: PathBuf, config: PathBuf, vocab: PathBuf, weights: PathBuf) -> Result<Self> {
-        let config_json = crate::arch::read_json(&config)?;
-        let arch = crate::arch::Arch::from_config(&config_json, &config)?;
-        Ok(ModelFiles { dir, config, vocab, weights, config_json, arch })
-    }
-
-    /// Resolves a model given as a local folder, or a Hugging Face hub id such as
-    /// `bert-large-uncased`: from the hub client's cache when it is there, else (with the
-    /// `hub` feature) downloaded once into [`HubCache::mixout`]; see [`resolve_hub_with`].
-    pub fn resolve(model: &str) -> Result<Self> {
-        let dir = PathBuf::from(model);
-        if dir.is_dir() {
-            return Self::from_dir(&dir);
-        }
-        resolve_hub(model)
-    }
-
-    /// The files of a local model folder; every one must exist.
-    pub fn from_dir(dir: &Path) -> Result<Self> {
-        let need = |name: &str| -> Result<PathBuf> {
-            let p = dir.join(name);
-            if p.is_file() {
-                Ok(p)
-            } else {
-                Err(Error::model(
-                    dir,
-                    format!("missing `{name}` (a model folder needs config.json, vocab.txt and model.safetensors)"),
-                ))
-            }
-        };
-        let weights = ["model.safetensors", "rust_model.ot"]
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-            .ok_or_else(|| Error::model(dir, "missing `model.safetensors` (or rust-bert's `rust_model.ot`)"))?;
-        let vocab = if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
-            need("merges.txt")?;
-            dir.join("vocab.json")
-        } else {
-            need("vocab.txt")?
-        };
-        ModelFiles::new(dir.to_path_buf(), need("config.json")?, vocab, weights)
-    }
-}
-
-pub use crate::export::{save_model, write_safetensors_pt};
-use crate::hub::resolve_hub;
-pub use crate::hub::{resolve_hub_with, HubCache, HubSource};
+pub use crate::files::ModelFiles;
 
 /// Reads `config.json` into rust-bert's `BertConfig` (for RoBERTa, DistilBERT and ELECTRA:
 /// their sizes and dropout in BERT's terms), with the label map set for `num_labels`
@@ -104,18 +36,7 @@ pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> 
     Ok(config)
 }
 
-/// Dropout probabilities applied inside the model during training.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DropoutSpec {
-    /// Dropout on hidden states of the encoder (embeddings, attention output, FFN output).
-    pub hidden: f64,
-    /// Dropout on attention probabilities.
-    pub attention: f64,
-    /// Dropout on the pooled output before the classifier.
-    pub head: f64,
-}
-
-pub use mixout_spec::EncoderImpl;
+pub use mixout_spec::{DropoutSpec, EncoderImpl};
 
 enum Encoder {
     RustBert(BertModel<BertEmbeddings>),
@@ -164,8 +85,8 @@ impl SequenceClassifier {
 
     /// Chooses the kind of the encoder's matmuls and attention: fp32 and tf32 compute in fp32
     /// (TF32 is a global libtorch switch), bf16 in bf16 with fp32 weights, norms, head and loss.
-    pub fn set_precision(&mut self, precision: crate::config::Precision) -> Result<()> {
-        use crate::config::Precision;
+    pub fn set_precision(&mut self, precision: mixout_spec::Precision) -> Result<()> {
+        use mixout_spec::Precision;
         match (&mut self.bert, precision) {
             (Encoder::Fused(bert), Precision::Bf16) => bert.compute = Kind::BFloat16,
             (Encoder::Fused(bert), _) => bert.compute = Kind::Float,
@@ -321,15 +242,4 @@ fn init_new_layers(vars: &mut HashMap<String, Tensor>, names: &[String], range: 
 /// Number of scalar parameters in a VarStore.
 pub fn parameter_count(vs: &nn::VarStore) -> i64 {
     vs.variables().values().map(|t| t.numel() as i64).sum()
-}
-
-/// Size in bytes of a tensor's elements.
-pub fn tensor_bytes(t: &Tensor) -> u64 {
-    let per = match t.kind() {
-        Kind::Double | Kind::Int64 => 8,
-        Kind::Half | Kind::BFloat16 | Kind::Int16 => 2,
-        Kind::Int8 | Kind::Uint8 | Kind::Bool => 1,
-        _ => 4,
-    };
-    t.numel() as u64 * per
 }

@@ -9,9 +9,9 @@
 mod common;
 
 use mixout::config::{HeadConfig, LayerPreset, Setting};
+use mixout::export::{save_model, write_safetensors_pt};
 use mixout::model::{
-    load_pretrained, read_config, save_model, write_safetensors_pt, BatchTensors, DropoutSpec, EncoderImpl, ModelFiles,
-    SequenceClassifier,
+    load_pretrained, read_config, BatchTensors, DropoutSpec, EncoderImpl, ModelFiles, SequenceClassifier,
 };
 use mixout::plan::plan;
 use mixout::train::assemble::named_shapes;

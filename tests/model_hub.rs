@@ -6,7 +6,7 @@
 
 mod common;
 
-use mixout::model::{resolve_hub_with, HubCache};
+use mixout::hub::{resolve_hub_with, HubCache};
 use mixout_data::Tokenizer;
 use serde_json::json;
 use std::cell::RefCell;

@@ -4,7 +4,8 @@
 
 mod common;
 
-use mixout::model::{save_model, ModelFiles};
+use mixout::export::save_model;
+use mixout::model::ModelFiles;
 use std::path::Path;
 use tch::{nn, Device, Kind};
 

@@ -71,7 +71,7 @@ pub fn execute_run(study: &Study, run: &RunSpec, prep: &Prepared, dir: &Path, ba
     let status = if out.diverged_at.is_some() { RunStatus::Diverged } else { RunStatus::Finished };
     if run.setting.save_model && status == RunStatus::Finished {
         let to = train::trainer::model_dir(dir, run);
-        crate::model::save_model(&out.vs, &prep.files, &prep.task.labels, &to)?;
+        crate::export::save_model(&out.vs, &prep.files, &prep.task.labels, &to)?;
     }
     let s = &run.setting;
     let result = RunResult {

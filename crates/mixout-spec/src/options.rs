@@ -255,3 +255,14 @@ pub enum EncoderImpl {
     /// rust-bert's `BertModel`.
     RustBert,
 }
+
+/// Dropout probabilities applied inside the model during training.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DropoutSpec {
+    /// Dropout on hidden states of the encoder (embeddings, attention output, FFN output).
+    pub hidden: f64,
+    /// Dropout on attention probabilities.
+    pub attention: f64,
+    /// Dropout on the pooled output before the classifier.
+    pub head: f64,
+}

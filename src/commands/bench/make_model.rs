@@ -6,9 +6,8 @@
 
 use super::{write_json, Shape};
 use anyhow::{bail, Context, Result};
-use mixout::model::{
-    load_pretrained, read_config, write_safetensors_pt, DropoutSpec, EncoderImpl, ModelFiles, SequenceClassifier,
-};
+use mixout::export::write_safetensors_pt;
+use mixout::model::{load_pretrained, read_config, DropoutSpec, EncoderImpl, ModelFiles, SequenceClassifier};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use mixout::device::DeviceSpec;
-use mixout::model::save_model;
+use mixout::export::save_model;
 use mixout::study::{Overrides, Study, StudySetting};
 use mixout::train::assemble::{build_model, seed_everything};
 use mixout::train::{prepare, Prepared};
