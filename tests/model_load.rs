@@ -124,19 +124,7 @@ fn fused_encoder_computes_what_rust_bert_computes() {
         assert!(t.equal(&vb[n]), "`{n}` differs after loading");
     }
     // A real padded batch of RTE dev pairs of different lengths.
-    let task = TaskSpec::glue("RTE", &common::glue()).unwrap();
-    let dev = task.load(Split::Dev).unwrap();
-    let tok = Tokenizer::from_model_dir(&files.dir).unwrap();
-    let enc: Vec<mixout_data::Encoded> =
-        dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
-    let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
-    let p = mixout_data::batch::pad(&refs, tok.pad_id());
-    let shape = [p.rows as i64, p.cols as i64];
-    let batch = BatchTensors {
-        input_ids: Tensor::from_slice(&p.input_ids).view(shape),
-        token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
-        attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
-    };
+    let batch = rte_dev_batch(&files);
     let la = rb.forward_t(&batch, true).unwrap();
     let lb = fused.forward_t(&batch, true).unwrap();
     let diff = (&la - &lb).abs().max().double_value(&[]);
@@ -182,19 +170,7 @@ fn l3_logits(files: &ModelFiles, encoder: mixout::model::EncoderImpl) -> Tensor 
         let mut w = vs.variables()["classifier.weight"].shallow_clone();
         let _ = w.g_mul_scalar_(50.0);
     });
-    let task = TaskSpec::glue("RTE", &common::glue()).unwrap();
-    let dev = task.load(Split::Dev).unwrap();
-    let tok = Tokenizer::from_model_dir(&files.dir).unwrap();
-    let enc: Vec<mixout_data::Encoded> =
-        dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
-    let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
-    let p = mixout_data::batch::pad(&refs, tok.pad_id());
-    let shape = [p.rows as i64, p.cols as i64];
-    let batch = BatchTensors {
-        input_ids: Tensor::from_slice(&p.input_ids).view(shape),
-        token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
-        attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
-    };
+    let batch = rte_dev_batch(files);
     model.forward_t(&batch, false).unwrap()
 }
 
@@ -232,4 +208,22 @@ fn an_unsupported_hidden_act_is_refused_by_name() {
     assert!(err.contains("hidden_act") && err.contains("quick_gelu"), "{err}");
     assert!(err.contains("gelu_new") && err.contains("relu"), "the message lists what works: {err}");
     assert!(err.contains(&files.config.display().to_string()), "{err}");
+}
+
+/// The first 6 RTE dev pairs, tokenised by the model folder's tokenizer and padded.
+fn rte_dev_batch(files: &ModelFiles) -> BatchTensors {
+    let task = TaskSpec::glue("RTE", &common::glue()).unwrap();
+    let dev = task.load(Split::Dev).unwrap();
+    let tok = Tokenizer::from_model_dir(&files.dir).unwrap();
+    let enc: Vec<mixout_data::Encoded> =
+        dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
+    let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
+    let p = mixout_data::batch::pad(&refs, tok.pad_id());
+    let shape = [p.rows as i64, p.cols as i64];
+    let batch = BatchTensors {
+        input_ids: Tensor::from_slice(&p.input_ids).view(shape),
+        token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
+        attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
+    };
+    batch
 }
