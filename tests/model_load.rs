@@ -220,10 +220,9 @@ fn rte_dev_batch(files: &ModelFiles) -> BatchTensors {
     let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
     let p = mixout_data::batch::pad(&refs, tok.pad_id());
     let shape = [p.rows as i64, p.cols as i64];
-    let batch = BatchTensors {
+    BatchTensors {
         input_ids: Tensor::from_slice(&p.input_ids).view(shape),
         token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
         attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
-    };
-    batch
+    }
 }
