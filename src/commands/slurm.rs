@@ -4,8 +4,8 @@
 use anyhow::{bail, Context, Result};
 use mixout::study::{Overrides, Study};
 use mixout_spec::sanitize;
-use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use mixout_spec::slurm::{scripts, SlurmJob, StudyRef};
+use std::path::PathBuf;
 
 /// Arguments of `mixout slurm`.
 #[derive(Debug, clap::Args)]
@@ -38,59 +38,6 @@ pub struct SlurmArgs {
     pub submit: bool,
 }
 
-fn abs(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-/// The job-array script and the report script, as text.
-pub fn scripts(exp: &Study, a: &SlurmArgs, exe: &Path) -> (String, String, usize) {
-    let runs = exp.runs.len();
-    let n = a.array.unwrap_or(runs).clamp(1, runs.max(1));
-    let file = abs(&exp.path);
-    let results = abs(&a.results);
-    let logs = abs(&a.out).join("logs");
-    let name = sanitize(&exp.name);
-    let mut array = String::new();
-    let _ = writeln!(array, "#!/bin/bash");
-    let _ = writeln!(array, "#SBATCH --job-name=mixout-{name}");
-    let _ = writeln!(array, "#SBATCH --array=0-{}", n - 1);
-    let _ = writeln!(array, "#SBATCH --output={}/%x-%A_%a.log", logs.display());
-    let _ = writeln!(array, "#SBATCH --time={}", a.time);
-    let _ = writeln!(array, "#SBATCH --cpus-per-task={}", a.cpus_per_task);
-    let _ = writeln!(array, "#SBATCH --requeue");
-    // A requeued task appends to its log instead of truncating the killed attempt's lines.
-    let _ = writeln!(array, "#SBATCH --open-mode=append");
-    if a.gpus_per_task > 0 {
-        let _ = writeln!(array, "#SBATCH --gpus-per-task={}", a.gpus_per_task);
-    }
-    if let Some(p) = &a.partition {
-        let _ = writeln!(array, "#SBATCH --partition={p}");
-    }
-    let device = if a.gpus_per_task > 0 { "cuda" } else { "cpu" };
-    let _ = writeln!(array, "# Shard K of {n}: finished runs are skipped, so a requeued task resumes.");
-    // No --quiet: it lowers the log level to warn, and the task log should say which runs
-    // started, finished and were skipped. Progress bars stay off (stderr is not a terminal).
-    let _ = writeln!(
-        array,
-        "exec {} run {} --results {} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --device {device} --threads {}",
-        exe.display(),
-        file.display(),
-        results.display(),
-        a.cpus_per_task
-    );
-    let mut report = String::new();
-    let _ = writeln!(report, "#!/bin/bash");
-    let _ = writeln!(report, "#SBATCH --job-name=mixout-{name}-report");
-    let _ = writeln!(report, "#SBATCH --output={}/%x-%j.log", logs.display());
-    let _ = writeln!(report, "#SBATCH --time=00:30:00");
-    if let Some(p) = &a.partition {
-        let _ = writeln!(report, "#SBATCH --partition={p}");
-    }
-    let _ = writeln!(report, "{} status {} --results {}", exe.display(), file.display(), results.display());
-    let _ = writeln!(report, "exec {} report {}", exe.display(), results.join(&name).display());
-    (array, report, n)
-}
-
 /// Runs `mixout slurm`.
 pub fn run(a: SlurmArgs) -> Result<()> {
     let exp = Study::load(&a.file, &Overrides { jobs: 1, ..Default::default() })?;
@@ -98,7 +45,17 @@ pub fn run(a: SlurmArgs) -> Result<()> {
         bail!("--array must be at least 1");
     }
     let exe = std::env::current_exe().context("finding the mixout executable")?;
-    let (array, report, n) = scripts(&exp, &a, &exe);
+    let job = SlurmJob {
+        array: a.array,
+        gpus_per_task: a.gpus_per_task,
+        cpus_per_task: a.cpus_per_task,
+        time: a.time.clone(),
+        partition: a.partition.clone(),
+        results: a.results.clone(),
+        out: a.out.clone(),
+    };
+    let study = StudyRef { file: &exp.path, name: &exp.name, runs: exp.runs.len() };
+    let (array, report, n) = scripts(&study, &job, &exe);
     std::fs::create_dir_all(a.out.join("logs")).with_context(|| format!("creating {}", a.out.display()))?;
     let name = sanitize(&exp.name);
     let array_path = a.out.join(format!("{name}-array.sbatch"));
