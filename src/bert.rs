@@ -93,6 +93,56 @@ impl Embeddings {
         let xs = ids.apply(&self.word) + positions.apply(&self.position) + token_types.apply(&self.token_type);
         xs.apply(&self.norm).dropout(self.dropout, train)
     }
+
+    /// The embeddings of the real tokens only, `[tokens, hidden]` in `pk`'s order.
+    fn forward_packed(&self, ids: &Tensor, token_types: &Tensor, pk: &Packing, train: bool) -> Tensor {
+        let (b, len) = ids.size2().unwrap_or((0, 0));
+        let positions = Tensor::arange(len, (Kind::Int64, ids.device())).repeat([b, 1]);
+        let xs = pk.pack_ids(ids).apply(&self.word)
+            + pk.pack_ids(&positions).apply(&self.position)
+            + pk.pack_ids(token_types).apply(&self.token_type);
+        xs.apply(&self.norm).dropout(self.dropout, train)
+    }
+}
+
+/// Where the real tokens of a padded `[batch, seq]` batch sit, to compute on them alone
+/// (`[tokens, hidden]`) and re-pad only for attention.
+struct Packing {
+    /// Flat indices of the real tokens in `[batch·seq]`, row-major.
+    index: Tensor,
+    /// Packed row of each sequence's first token (`[CLS]`).
+    starts: Tensor,
+    batch: i64,
+    seq: i64,
+}
+
+impl Packing {
+    /// From an attention mask of 1s (tokens, each row's first) and 0s (padding, at the end).
+    fn new(attention_mask: &Tensor) -> Self {
+        let (batch, seq) = attention_mask.size2().unwrap_or((0, 0));
+        let index = attention_mask.flatten(0, -1).nonzero().squeeze_dim(1);
+        let lengths = attention_mask.sum_dim_intlist(1, false, Kind::Int64);
+        let starts = lengths.cumsum(0, Kind::Int64) - &lengths;
+        Packing { index, starts, batch, seq }
+    }
+
+    /// `[batch, seq]` ids → `[tokens]`.
+    fn pack_ids(&self, ids: &Tensor) -> Tensor {
+        ids.flatten(0, -1).index_select(0, &self.index)
+    }
+
+    /// `[batch, seq, width]` → `[tokens, width]`.
+    fn pack(&self, xs: &Tensor) -> Tensor {
+        xs.flatten(0, 1).index_select(0, &self.index)
+    }
+
+    /// `[tokens, width]` → `[batch, seq, width]`, zeros at padding.
+    fn unpack(&self, xs: &Tensor) -> Tensor {
+        let width = xs.size()[1];
+        xs.new_zeros([self.batch * self.seq, width], (xs.kind(), xs.device()))
+            .index_copy(0, &self.index, xs)
+            .view([self.batch, self.seq, width])
+    }
 }
 
 /// One transformer layer: self-attention and feed-forward, each with residual + LayerNorm.
@@ -152,6 +202,27 @@ impl Layer {
             .dropout(self.hidden_dropout, train);
         norm(&self.out_norm, &(ff + attn))
     }
+
+    /// [`Layer::forward_t`] on packed rows `[tokens, hidden]`: only attention sees the padded
+    /// batch (padding keys get zero projections and the mask's −10000, so they weigh 0).
+    fn forward_packed(&self, xs: &Tensor, pk: &Packing, mask: &Tensor, train: bool, kind: Kind) -> Tensor {
+        let (b, l, h) = (pk.batch, pk.seq, xs.size()[1]);
+        let d = h / self.heads;
+        let split = |t: Tensor| pk.unpack(&t).view([b, l, self.heads, d]).transpose(1, 2);
+        let (q, k, v) = (
+            split(linear(&self.query, xs, kind)),
+            split(linear(&self.key, xs, kind)),
+            split(linear(&self.value, xs, kind)),
+        );
+        let p = if train { self.attention_dropout } else { 0.0 };
+        let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false);
+        let ctx = pk.pack(&ctx.transpose(1, 2).contiguous().view([b, l, h]));
+        let attn =
+            norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
+        let ff = linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind)
+            .dropout(self.hidden_dropout, train);
+        norm(&self.out_norm, &(ff + attn))
+    }
 }
 
 /// The BERT encoder with its pooler (`tanh(dense(h[CLS]))`), variables under `bert.*`.
@@ -161,6 +232,8 @@ pub struct FusedBert {
     pooler: nn::Linear,
     /// Kind of the matmuls and attention: fp32, or bf16 for mixed precision.
     pub compute: Kind,
+    /// Compute only the real tokens (see [`mixout_spec::EncoderImpl::Unpadded`]).
+    pub unpadded: bool,
 }
 
 impl FusedBert {
@@ -172,18 +245,40 @@ impl FusedBert {
             layers: (0..c.num_hidden_layers).map(|i| Layer::new(&enc / i, c)).collect(),
             pooler: nn::linear(&p / "pooler" / "dense", c.hidden_size, c.hidden_size, Default::default()),
             compute: Kind::Float,
+            unpadded: false,
         }
     }
 
     /// Pooled output `[batch, hidden]`. `attention_mask` is 1 for tokens, 0 for padding.
     pub fn forward_t(&self, ids: &Tensor, token_types: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
-        let mut xs = self.embeddings.forward_t(ids, token_types, train);
         let mask = ((attention_mask.to_kind(self.compute) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
+        if self.unpadded {
+            return self.forward_packed(ids, token_types, attention_mask, &mask, train);
+        }
+        let mut xs = self.embeddings.forward_t(ids, token_types, train);
         for layer in &self.layers {
             xs = layer.forward_t(&xs, &mask, train, self.compute);
         }
         // The pooled output returns to fp32: the head, the loss and the metrics stay fp32.
         linear(&self.pooler, &xs.select(1, 0), self.compute).tanh().to_kind(Kind::Float)
+    }
+
+    /// [`FusedBert::forward_t`] computing only the real tokens.
+    fn forward_packed(
+        &self,
+        ids: &Tensor,
+        token_types: &Tensor,
+        attention_mask: &Tensor,
+        mask: &Tensor,
+        train: bool,
+    ) -> Tensor {
+        let pk = Packing::new(attention_mask);
+        let mut xs = self.embeddings.forward_packed(ids, token_types, &pk, train);
+        for layer in &self.layers {
+            xs = layer.forward_packed(&xs, &pk, mask, train, self.compute);
+        }
+        let cls = xs.index_select(0, &pk.starts);
+        linear(&self.pooler, &cls, self.compute).tanh().to_kind(Kind::Float)
     }
 }
 

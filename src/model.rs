@@ -78,6 +78,11 @@ impl SequenceClassifier {
         let bert = match encoder {
             EncoderImpl::RustBert => Encoder::RustBert(BertModel::<BertEmbeddings>::new(root / "bert", &config)),
             EncoderImpl::Fused => Encoder::Fused(crate::bert::FusedBert::new(root / "bert", &config)),
+            EncoderImpl::Unpadded => {
+                let mut bert = crate::bert::FusedBert::new(root / "bert", &config);
+                bert.unpadded = true;
+                Encoder::Fused(bert)
+            }
         };
         let classifier = nn::linear(root / "classifier", config.hidden_size, num_labels, Default::default());
         Ok(SequenceClassifier { bert, classifier: Some(classifier), head_dropout: dropout.head, num_labels })

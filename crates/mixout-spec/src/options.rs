@@ -254,6 +254,10 @@ pub enum EncoderImpl {
     Fused,
     /// rust-bert's `BertModel`.
     RustBert,
+    /// Ours, computing only the real tokens: embeddings, projections, LayerNorm, FFN,
+    /// residuals and dropout run on the packed `[tokens, hidden]` rows; attention re-pads
+    /// per batch. The same function as `fused` (not the same dropout draws).
+    Unpadded,
 }
 
 /// Dropout probabilities applied inside the model during training.

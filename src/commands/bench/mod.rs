@@ -10,7 +10,7 @@ use mixout::study::{Overrides, Study, StudySetting};
 use mixout::train::assemble::{build_model, seed_everything};
 use mixout::train::{prepare, Prepared};
 use mixout_data::{batch, Encoded, Label};
-use mixout_spec::{Experiment, Precision, Setting};
+use mixout_spec::{EncoderImpl, Experiment, Precision, Setting};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -64,6 +64,9 @@ pub enum BenchCmd {
         /// Length-sorted micro-batches per batch.
         #[arg(long, default_value_t = 1)]
         micro_batches: usize,
+        /// Encoder: fused (padded) or unpadded (real tokens only).
+        #[arg(long, default_value = "fused", value_parser = parse_encoder)]
+        encoder: EncoderImpl,
         /// Comma-separated subset of plain,dropout,mixout.
         #[arg(long, default_value = "plain,dropout,mixout")]
         variants: String,
@@ -164,6 +167,10 @@ impl Shape {
 
 fn parse_device(s: &str) -> std::result::Result<DeviceSpec, String> {
     s.parse::<DeviceSpec>().map_err(|e| e.to_string())
+}
+
+fn parse_encoder(s: &str) -> std::result::Result<EncoderImpl, String> {
+    serde_yaml::from_str(s).map_err(|_| format!("`{s}`: expected fused, unpadded or rust-bert"))
 }
 
 fn parse_precision(s: &str) -> std::result::Result<Precision, String> {
@@ -268,10 +275,11 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
             eprintln!("wrote {} batches to {}", batches, out.display());
             Ok(())
         }
-        BenchCmd::Step { model, batches_file, reps, micro_batches, variants, device, precision, json } => {
+        BenchCmd::Step { model, batches_file, reps, micro_batches, encoder, variants, device, precision, json } => {
             let opts = StepOptions {
                 reps: *reps,
                 k: *micro_batches,
+                encoder: *encoder,
                 variants: variants.clone(),
                 device: *device,
                 precision: *precision,

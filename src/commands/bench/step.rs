@@ -13,7 +13,7 @@ use mixout::model::read_config;
 use mixout::study::StudySetting;
 use mixout::train::assemble::{apply_precision, seed_everything, Finetuner};
 use mixout::train::{prepare, Phase, Prepared, StepOptions as TrainStep};
-use mixout_spec::{Precision, Setting};
+use mixout_spec::{EncoderImpl, Precision, Setting};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -139,6 +139,7 @@ pub(super) fn quantile(sorted: &[f64], q: f64) -> f64 {
 pub(super) struct StepOptions {
     pub(super) reps: usize,
     pub(super) k: usize,
+    pub(super) encoder: EncoderImpl,
     pub(super) variants: String,
     pub(super) device: DeviceSpec,
     pub(super) precision: Precision,
@@ -173,7 +174,8 @@ pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json
     let mut runners = vec![];
     let mut prep_keep = None;
     for (name, extra) in VARIANTS.into_iter().filter(|(n, _)| wanted.contains(n)) {
-        let (study, _) = setting(model, extra, o.device, o.precision)?;
+        let extra = format!("{extra}encoder: {}\n", serde_yaml::to_string(&o.encoder)?.trim());
+        let (study, _) = setting(model, &extra, o.device, o.precision)?;
         let prep = prepare(only(&study))?;
         runners.push((name, StepRunner::new(only(&study), &prep)?, vec![], Profile::default()));
         prep_keep = Some(prep);
@@ -230,6 +232,7 @@ pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json
         "tokens_per_step": {"real": work.real_tokens, "computed": work.computed_tokens, "padded_k1": work.padded_tokens_k1},
         "flops_counted": "3x forward matmul FLOPs of each micro-batch padded to its own longest example",
         "micro_batches": o.k,
+        "encoder": o.encoder,
         "threads": tch::get_num_threads(),
         "batches": batches.len(),
         "reps": o.reps,
