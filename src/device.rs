@@ -276,8 +276,8 @@ mod tests {
     #[test]
     #[ignore = "run in a fresh process by fp32_runs_switch_tf32_off_even_when_the_environment_turns_it_on"]
     fn precision_switch_in_a_fresh_process() {
-        use crate::config::Precision;
         use crate::train::assemble::apply_precision;
+        use mixout_spec::Precision;
         let _lock = tf32_lock();
         let overridden = std::env::var("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE").is_ok_and(|v| v == "1");
         assert_eq!(allow_tf32(), overridden, "libtorch's starting TF32 state (override set: {overridden})");

@@ -23,7 +23,4 @@ pub mod study;
 pub mod sweep;
 pub mod train;
 
-/// The experiment schema (re-exported under its old name for callers of `mixout::config`).
-pub use mixout_spec as config;
-
 pub use error::{Error, Result};

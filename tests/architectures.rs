@@ -8,7 +8,6 @@
 
 mod common;
 
-use mixout::config::{HeadConfig, LayerPreset, Setting};
 use mixout::export::{save_model, write_safetensors_pt};
 use mixout::model::{
     load_pretrained, read_config, BatchTensors, DropoutSpec, EncoderImpl, ModelFiles, SequenceClassifier,
@@ -16,6 +15,7 @@ use mixout::model::{
 use mixout::plan::plan;
 use mixout::train::assemble::named_shapes;
 use mixout_data::Tokenizer;
+use mixout_spec::{HeadConfig, LayerPreset, Setting};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -3,12 +3,12 @@
 
 mod common;
 
-use mixout::config::{LayerPreset, Setting};
 use mixout::mixout::{
     check_p, draw_mask, kept_fraction, mixout_backward, mixout_forward, BackwardVariant, Granularity, MixedWeight,
     Mixout, MixoutSpec,
 };
 use mixout::plan::plan;
+use mixout_spec::{LayerPreset, Setting};
 use tch::{nn, nn::Module, Device, Kind, Tensor};
 
 fn spec(p: f64, g: Granularity, b: BackwardVariant) -> MixoutSpec {

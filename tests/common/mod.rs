@@ -52,7 +52,7 @@ pub fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
 /// `mixout run` resolves one, and its setting's prepared data.
 pub fn l3_study(extra: &str) -> (mixout::study::Study, mixout::train::Prepared) {
     let yaml = format!("task: RTE\n{}{extra}", l3_assets_yaml());
-    let exp = mixout::config::Experiment::parse(std::path::Path::new("t.yaml"), &yaml).unwrap();
+    let exp = mixout_spec::Experiment::parse(std::path::Path::new("t.yaml"), &yaml).unwrap();
     let study = mixout::study::Study::resolve(exp, &mixout::study::Overrides { jobs: 1, ..Default::default() });
     let prep = mixout::train::prepare(&study.settings[0]).unwrap();
     (study, prep)
