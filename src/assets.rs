@@ -52,8 +52,7 @@ pub fn resolve_path(p: &Path, experiment: &Path) -> PathBuf {
 pub fn resolve_model(model: &str, near: Option<&Path>) -> Result<ModelFiles> {
     let given = Path::new(model);
     let candidates = [
-        Some(given.to_path_buf()),
-        near.map(|e| e.parent().unwrap_or(Path::new(".")).join(given)),
+        Some(near.map_or(given.to_path_buf(), |e| resolve_path(given, e))),
         find_shared(near).map(|s| s.join("models").join(model)),
     ];
     if let Some(dir) = candidates.into_iter().flatten().find(|p| p.is_dir()) {

@@ -184,10 +184,16 @@ impl Layer {
 
     /// `mask` is additive, `[batch, 1, 1, seq]`: 0 for tokens, −10000 for padding (as BERT),
     /// already in the compute kind. `kind` is fp32, or bf16 for matmuls and attention.
-    fn forward_t(&self, xs: &Tensor, mask: &Tensor, train: bool, kind: Kind) -> Tensor {
-        let (b, l, h) = xs.size3().unwrap_or((0, 0, 0));
+    /// `xs` is `[batch, seq, hidden]`, or with `pk` the packed real tokens `[tokens, hidden]`:
+    /// then only attention sees the padded batch (padding keys get zero projections and the
+    /// mask's −10000, so they weigh 0).
+    fn forward_t(&self, xs: &Tensor, pk: Option<&Packing>, mask: &Tensor, train: bool, kind: Kind) -> Tensor {
+        let size = xs.size();
+        let h = size[size.len() - 1];
+        let (b, l) = pk.map_or((size[0], size[1]), |p| (p.batch, p.seq));
         let d = h / self.heads;
-        let split = |t: Tensor| t.view([b, l, self.heads, d]).transpose(1, 2);
+        let padded = |t: Tensor| pk.map_or(t.shallow_clone(), |p| p.unpack(&t));
+        let split = |t: Tensor| padded(t).view([b, l, self.heads, d]).transpose(1, 2);
         let (q, k, v) = (
             split(linear(&self.query, xs, kind)),
             split(linear(&self.key, xs, kind)),
@@ -196,27 +202,7 @@ impl Layer {
         let p = if train { self.attention_dropout } else { 0.0 };
         let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false);
         let ctx = ctx.transpose(1, 2).contiguous().view([b, l, h]);
-        let attn =
-            norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
-        let ff = linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind)
-            .dropout(self.hidden_dropout, train);
-        norm(&self.out_norm, &(ff + attn))
-    }
-
-    /// [`Layer::forward_t`] on packed rows `[tokens, hidden]`: only attention sees the padded
-    /// batch (padding keys get zero projections and the mask's −10000, so they weigh 0).
-    fn forward_packed(&self, xs: &Tensor, pk: &Packing, mask: &Tensor, train: bool, kind: Kind) -> Tensor {
-        let (b, l, h) = (pk.batch, pk.seq, xs.size()[1]);
-        let d = h / self.heads;
-        let split = |t: Tensor| pk.unpack(&t).view([b, l, self.heads, d]).transpose(1, 2);
-        let (q, k, v) = (
-            split(linear(&self.query, xs, kind)),
-            split(linear(&self.key, xs, kind)),
-            split(linear(&self.value, xs, kind)),
-        );
-        let p = if train { self.attention_dropout } else { 0.0 };
-        let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false);
-        let ctx = pk.pack(&ctx.transpose(1, 2).contiguous().view([b, l, h]));
+        let ctx = pk.map_or(ctx.shallow_clone(), |p| p.pack(&ctx));
         let attn =
             norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
         let ff = linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind)
@@ -252,32 +238,19 @@ impl FusedBert {
     /// Pooled output `[batch, hidden]`. `attention_mask` is 1 for tokens, 0 for padding.
     pub fn forward_t(&self, ids: &Tensor, token_types: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
         let mask = ((attention_mask.to_kind(self.compute) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
-        if self.unpadded {
-            return self.forward_packed(ids, token_types, attention_mask, &mask, train);
-        }
-        let mut xs = self.embeddings.forward_t(ids, token_types, train);
+        let pk = self.unpadded.then(|| Packing::new(attention_mask));
+        let mut xs = match &pk {
+            Some(pk) => self.embeddings.forward_packed(ids, token_types, pk, train),
+            None => self.embeddings.forward_t(ids, token_types, train),
+        };
         for layer in &self.layers {
-            xs = layer.forward_t(&xs, &mask, train, self.compute);
+            xs = layer.forward_t(&xs, pk.as_ref(), &mask, train, self.compute);
         }
+        let cls = match &pk {
+            Some(pk) => xs.index_select(0, &pk.starts),
+            None => xs.select(1, 0),
+        };
         // The pooled output returns to fp32: the head, the loss and the metrics stay fp32.
-        linear(&self.pooler, &xs.select(1, 0), self.compute).tanh().to_kind(Kind::Float)
-    }
-
-    /// [`FusedBert::forward_t`] computing only the real tokens.
-    fn forward_packed(
-        &self,
-        ids: &Tensor,
-        token_types: &Tensor,
-        attention_mask: &Tensor,
-        mask: &Tensor,
-        train: bool,
-    ) -> Tensor {
-        let pk = Packing::new(attention_mask);
-        let mut xs = self.embeddings.forward_packed(ids, token_types, &pk, train);
-        for layer in &self.layers {
-            xs = layer.forward_packed(&xs, &pk, mask, train, self.compute);
-        }
-        let cls = xs.index_select(0, &pk.starts);
         linear(&self.pooler, &cls, self.compute).tanh().to_kind(Kind::Float)
     }
 }

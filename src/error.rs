@@ -14,14 +14,6 @@ pub enum Error {
         /// The underlying error (in the message, not a separate link of the chain, so it is said once).
         cause: std::io::Error,
     },
-    /// An experiment file is malformed or holds an invalid value.
-    #[error("{path}: {message}")]
-    Config {
-        /// The experiment file.
-        path: PathBuf,
-        /// What is wrong, naming the field and the expected value.
-        message: String,
-    },
     /// An invalid value given by the user outside a file (flags, API calls).
     #[error("{0}")]
     Invalid(String),
@@ -71,10 +63,6 @@ impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io { path: path.to_path_buf(), cause: source }
-    }
-    /// A configuration error in `path`.
-    pub fn config(path: &Path, message: impl Into<String>) -> Self {
-        Error::Config { path: path.to_path_buf(), message: message.into() }
     }
     /// A model loading error for `path`.
     pub fn model(path: &Path, message: impl Into<String>) -> Self {

@@ -82,11 +82,11 @@ impl Study {
         let mut models: Vec<(String, Resolved<ModelFiles>)> = vec![];
         let mut tasks: Vec<(String, Resolved<TaskSpec>)> = vec![];
         let mut settings = vec![];
+        let cores = crate::device::available_cores();
         for s in exp.settings {
             let model = cached(&mut models, s.model.clone(), || resolve_model(&s.model, Some(&exp.path)));
             let task_key = format!("{:?}{:?}{:?}", s.task, s.custom_task, s.data_dir);
             let task = cached(&mut tasks, task_key, || resolve_task(&s, &exp.path));
-            let cores = crate::device::available_cores();
             let threads = o.threads.or(s.threads).unwrap_or_else(|| (cores / o.jobs.max(1)).max(1));
             settings.push(StudySetting {
                 label: s.label.clone().unwrap_or_default(),

@@ -218,11 +218,5 @@ fn rte_dev_batch(files: &ModelFiles) -> BatchTensors {
     let enc: Vec<mixout_data::Encoded> =
         dev.iter().take(6).map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128)).collect();
     let refs: Vec<&mixout_data::Encoded> = enc.iter().collect();
-    let p = mixout_data::batch::pad(&refs, tok.pad_id());
-    let shape = [p.rows as i64, p.cols as i64];
-    BatchTensors {
-        input_ids: Tensor::from_slice(&p.input_ids).view(shape),
-        token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
-        attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
-    }
+    mixout::train::evaluate::to_tensors(&mixout_data::batch::pad(&refs, tok.pad_id()), Device::Cpu)
 }

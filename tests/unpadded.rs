@@ -4,8 +4,8 @@
 
 mod common;
 
-use mixout::model::BatchTensors;
 use mixout::train::assemble::{seed_everything, Finetuner};
+use mixout::train::evaluate::to_tensors;
 use mixout::train::step::accumulate_gradients;
 use std::collections::BTreeMap;
 use tch::{Device, Kind, Tensor};
@@ -18,13 +18,7 @@ fn run(encoder: &str, extra: &str, batch: &[usize]) -> (Tensor, f64, BTreeMap<St
     seed_everything(11);
     let mut ft = Finetuner::assemble(s, &prep.files, &prep.task.labels, Device::Cpu).unwrap();
     let items: Vec<&mixout_data::Encoded> = batch.iter().map(|&i| &prep.train.1[i]).collect();
-    let p = mixout_data::batch::pad(&items, prep.pad_id);
-    let shape = [p.rows as i64, p.cols as i64];
-    let tensors = BatchTensors {
-        input_ids: Tensor::from_slice(&p.input_ids).view(shape),
-        token_type_ids: Tensor::from_slice(&p.token_type_ids).view(shape),
-        attention_mask: Tensor::from_slice(&p.attention_mask).view(shape),
-    };
+    let tensors = to_tensors(&mixout_data::batch::pad(&items, prep.pad_id), Device::Cpu);
     let logits = tch::no_grad(|| ft.model.forward_t(&tensors, false).unwrap());
     let lengths: Vec<usize> = prep.train.1.iter().map(|e| e.input_ids.len()).collect();
     ft.mixout.mix().unwrap();

@@ -50,7 +50,7 @@ pub fn run(a: CheckArgs) -> Result<()> {
         return Ok(());
     }
     let study = Study::resolve(exp, &Overrides { jobs: 1, ..Default::default() });
-    let unavailable = super::inspect::preflight(&study)?;
+    let unavailable = mixout::train::assemble::preflight(&study, &study.settings)?;
     println!(
         "{}: experiment `{}`, {} setting(s), {} run(s)",
         a.file.display(),

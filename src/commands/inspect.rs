@@ -1,7 +1,7 @@
 //! `mixout inspect`: for each setting, which parameter gets which regulariser, and what
 //! mixout costs in memory. Users asked the authors exactly this ("which layers?").
 
-use mixout::error::{Error, Result};
+use mixout::error::Result;
 use mixout::plan::{mixout_extra_bytes, ParamPlan};
 use mixout::study::{Overrides, Study, StudySetting};
 use mixout::train::assemble::plan_for;
@@ -25,24 +25,6 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
 /// The plan of one setting on its model, with the model's variables built (not loaded).
 pub fn plan_setting(ss: &StudySetting) -> Result<Vec<ParamPlan>> {
     plan_for(&ss.spec, ss.model()?, &ss.task()?.labels)
-}
-
-/// Plans every setting (model variables built, no weights loaded) so that a selection that
-/// mixes or decays nothing stops the study before its first run, naming the setting.
-/// Settings whose model is not available here (e.g. a hub id offline) are returned, not
-/// failed: their runs will say so themselves.
-pub fn preflight(study: &Study) -> Result<Vec<String>> {
-    let mut unavailable = vec![];
-    for ss in &study.settings {
-        if ss.model.is_err() {
-            unavailable.push(ss.label.clone());
-            continue;
-        }
-        if let Err(e) = plan_setting(ss) {
-            return Err(Error::config(&study.path, format!("setting `{}`: {e}", ss.label)));
-        }
-    }
-    Ok(unavailable)
 }
 
 /// Where a parameter's starting value comes from: the new head (`classifier.*`, and

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 use mixout::study::{Overrides, Study};
-use mixout::sweep::resume::{inspect, result_path, Found};
-use mixout_report::{RunResult, RunStatus};
+use mixout::sweep::resume::{inspect, Found};
+use mixout_report::RunStatus;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -36,10 +36,8 @@ pub fn status_table(study: &Study, results: &Path) -> String {
         let mut n = [0usize; 5];
         for r in study.runs.iter().filter(|r| r.setting_index == i) {
             let slot = match inspect(&dir, r) {
-                Found::Done => match RunResult::read(&result_path(&dir, r)) {
-                    Ok(res) if res.status == RunStatus::Diverged => 1,
-                    _ => 0,
-                },
+                Found::Done(RunStatus::Diverged) => 1,
+                Found::Done(_) => 0,
                 Found::Changed(_) | Found::Damaged(_) => 2,
                 Found::Missing => 3,
             };

@@ -68,7 +68,9 @@ pub fn run_study(study: &Study, opts: &RunOptions) -> Result<SweepSummary> {
         return Ok(summary);
     }
     study.require(&todo)?;
-    preflight(study, &todo)?;
+    let mut planned = std::collections::BTreeSet::new();
+    let first_of_each = todo.iter().filter(|r| planned.insert(r.setting_index)).map(|r| study.setting_of(r));
+    crate::train::assemble::preflight(study, first_of_each)?;
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
@@ -97,7 +99,7 @@ fn to_do(
     let mut superseded = vec![];
     for run in runs {
         match resume::inspect(dir, &run) {
-            Found::Done => summary.skipped += 1,
+            Found::Done(_) => summary.skipped += 1,
             Found::Missing => todo.push(run),
             Found::Damaged(why) => {
                 let path = resume::result_path(dir, &run);
@@ -129,16 +131,4 @@ fn to_do(
         todo.push(run);
     }
     Ok(todo)
-}
-
-/// Plans each setting of `todo` on its model (variables built, no weights loaded), so that
-/// a selection that mixes or decays nothing stops the study before its first run.
-fn preflight(study: &Study, todo: &[RunSpec]) -> Result<()> {
-    let mut seen = std::collections::BTreeSet::new();
-    for run in todo.iter().filter(|r| seen.insert(r.setting_index)) {
-        let ss = study.setting_of(run);
-        crate::train::assemble::plan_for(&ss.spec, ss.model()?, &ss.task()?.labels)
-            .map_err(|e| Error::Invalid(format!("{}: setting `{}`: {e}", study.path.display(), ss.label)))?;
-    }
-    Ok(())
 }

@@ -4,7 +4,7 @@
 //! files set aside are renamed, never overwritten.
 
 use crate::error::{Error, Result};
-use mixout_report::RunResult;
+use mixout_report::{RunResult, RunStatus};
 use mixout_spec::{changed_fields, fingerprint, RunSpec};
 use std::path::{Path, PathBuf};
 
@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 pub enum Found {
     /// No result file: the run is to do.
     Missing,
-    /// A result made with this configuration: skip the run.
-    Done,
+    /// A result made with this configuration (finished or diverged): skip the run.
+    Done(RunStatus),
     /// A result made with another configuration: the fields that differ.
     Changed(Vec<String>),
     /// A file that does not parse (truncated, edited): why.
@@ -38,7 +38,7 @@ pub fn inspect(dir: &Path, run: &RunSpec) -> Found {
     };
     let recorded = old.config_hash.clone().unwrap_or_else(|| fingerprint(&old.config));
     if recorded == run.setting.fingerprint() {
-        Found::Done
+        Found::Done(old.status)
     } else {
         Found::Changed(changed_fields(&old.config, &run.setting.recorded()))
     }

@@ -11,7 +11,7 @@ use crate::train::{self, Prepared};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mixout_report::RunStatus;
 use mixout_spec::RunSpec;
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -45,16 +45,16 @@ pub(super) fn run_sequential(
             summary.busy += 1;
             continue;
         };
-        if matches!(super::resume::inspect(&dir, run), super::resume::Found::Done) {
+        if matches!(super::resume::inspect(&dir, run), super::resume::Found::Done(_)) {
             // Another process finished it between our look and the lock.
             summary.skipped += 1;
             continue;
         }
         let ss = study.setting_of(run);
         let key = data_key(study, run)?;
-        let prep = match preps.get(&key) {
-            Some(p) => p.clone(),
-            None => preps.entry(key).or_insert(Arc::new(train::prepare(ss)?)).clone(),
+        let prep = match preps.entry(key) {
+            Entry::Occupied(e) => e.get().clone(),
+            Entry::Vacant(e) => e.insert(Arc::new(train::prepare(ss)?)).clone(),
         };
         let bar =
             if tty { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) } else { ProgressBar::hidden() };

@@ -6,8 +6,9 @@ use crate::error::{Error, Result};
 use crate::mixout::{MixedWeight, Mixout};
 use crate::model::{load_pretrained, read_config, DropoutSpec, LoadReport, ModelFiles, SequenceClassifier};
 use crate::plan::{plan, ParamPlan, Target};
+use crate::study::{Study, StudySetting};
 use crate::train::optim::Adam;
-use mixout_spec::{Precision, Setting};
+use mixout_spec::{Precision, Setting, SpecError};
 use rust_bert::bert::BertConfig;
 use std::collections::HashMap;
 use tch::{nn, Device, Tensor};
@@ -36,6 +37,23 @@ pub fn classifier(
 pub fn plan_for(setting: &Setting, files: &ModelFiles, labels: &[String]) -> Result<Vec<ParamPlan>> {
     let (vs, _, _) = classifier(setting, files, labels, Device::Cpu)?;
     plan(&named_shapes(&vs), setting)
+}
+
+/// Plans each of `settings` on its model (variables built, no weights loaded), so that a
+/// selection that mixes or decays nothing stops a study before its first run, naming the
+/// setting. Settings whose model is not available here (e.g. a hub id offline) are
+/// returned, not failed: their runs say so themselves.
+pub fn preflight<'a>(study: &Study, settings: impl IntoIterator<Item = &'a StudySetting>) -> Result<Vec<String>> {
+    let mut unavailable = vec![];
+    for ss in settings {
+        if ss.model.is_err() {
+            unavailable.push(ss.label.clone());
+            continue;
+        }
+        plan_for(&ss.spec, ss.model()?, &ss.task()?.labels)
+            .map_err(|e| Error::Spec(SpecError::config(&study.path, format!("setting `{}`: {e}", ss.label))))?;
+    }
+    Ok(unavailable)
 }
 
 /// Builds the model for a setting, loads pretrained weights, initialises the new layers

@@ -24,14 +24,7 @@ const SPLIT_GAP: i32 = 10;
 /// where diverged runs ended, chance dashed.
 pub fn curves_plots(t: TaskData<'_, '_>, out_dir: &Path) -> Result<Vec<Figure>> {
     let panels = facet::panels(t.summary, lines::MAX_LINES);
-    let f = Facets {
-        kind: Kind::Curves,
-        units: |_| 1,
-        row_capacity: lines::PANELS_PER_ROW,
-        unit_px: (360, 1090),
-        min_plot_h: 340,
-        below_h: lines::below_h(&panels),
-    };
+    let f = Facets::line_charts(Kind::Curves, 340, &panels);
     let metric = t.runs.metric.clone();
     let series_of = |pick: &dyn Fn(&EpochRecord) -> Option<f64>| -> Vec<Vec<Vec<(f64, f64)>>> {
         t.runs.settings.iter().map(|s| s.runs.iter().map(|r| series(r, pick)).collect()).collect()

@@ -19,14 +19,7 @@ use crate::error::Result;
 /// runs enter the curves; the subtitle counts the diverged ones left out.
 pub fn evp_plots(t: TaskData<'_, '_>, out_dir: &Path) -> Result<Vec<Figure>> {
     let panels = facet::panels(t.summary, lines::MAX_LINES);
-    let f = Facets {
-        kind: Kind::Evp,
-        units: |_| 1,
-        row_capacity: lines::PANELS_PER_ROW,
-        unit_px: (360, 1090),
-        min_plot_h: 260,
-        below_h: lines::below_h(&panels),
-    };
+    let f = Facets::line_charts(Kind::Evp, 260, &panels);
     write_faceted(t, out_dir, &f, &panels, |root, sheet, rows| draw_page(root, t, sheet, rows))
 }
 

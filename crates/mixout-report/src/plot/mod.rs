@@ -184,6 +184,21 @@ struct Facets {
     below_h: i32,
 }
 
+impl Facets {
+    /// The layout of line-chart figures (EVP, curves): one unit per panel,
+    /// [`lines::PANELS_PER_ROW`] to a row, room below for each panel's legend.
+    fn line_charts(kind: Kind, min_plot_h: i32, panels: &[facet::Panel]) -> Self {
+        Facets {
+            kind,
+            units: |_| 1,
+            row_capacity: lines::PANELS_PER_ROW,
+            unit_px: (360, 1090),
+            min_plot_h,
+            below_h: lines::below_h(panels),
+        }
+    }
+}
+
 /// Writes a faceted figure: the panels packed into rows and files ([`facet::pages`]),
 /// each file drawn by `draw` with its sheet and its rows of panels.
 fn write_faceted(
