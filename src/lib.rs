@@ -12,6 +12,7 @@ pub mod assets;
 pub mod bert;
 pub mod device;
 pub mod doctor;
+pub mod dropout;
 pub mod error;
 pub mod export;
 pub mod files;

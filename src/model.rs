@@ -77,7 +77,7 @@ impl SequenceClassifier {
         }
         let bert = match encoder {
             EncoderImpl::RustBert => Encoder::RustBert(BertModel::<BertEmbeddings>::new(root / "bert", &config)),
-            EncoderImpl::Fused => Encoder::Fused(crate::bert::FusedBert::new(root / "bert", &config)),
+            EncoderImpl::Padded => Encoder::Fused(crate::bert::FusedBert::new(root / "bert", &config)),
             EncoderImpl::Unpadded => {
                 let mut bert = crate::bert::FusedBert::new(root / "bert", &config);
                 bert.unpadded = true;
@@ -88,6 +88,12 @@ impl SequenceClassifier {
         Ok(SequenceClassifier { bert, classifier: Some(classifier), head_dropout: dropout.head, num_labels })
     }
 
+    /// Whether the encoder computes padded slots: all but our unpadded BERT encoder do
+    /// (`micro_batches: auto` splits their batches by length on CPU).
+    pub fn computes_padding(&self) -> bool {
+        !matches!(&self.bert, Encoder::Fused(b) if b.unpadded)
+    }
+
     /// Chooses the kind of the encoder's matmuls and attention: fp32 and tf32 compute in fp32
     /// (TF32 is a global libtorch switch), bf16 in bf16 with fp32 weights, norms, head and loss.
     pub fn set_precision(&mut self, precision: mixout_spec::Precision) -> Result<()> {
@@ -96,7 +102,7 @@ impl SequenceClassifier {
             (Encoder::Fused(bert), Precision::Bf16) => bert.compute = Kind::BFloat16,
             (Encoder::Fused(bert), _) => bert.compute = Kind::Float,
             (Encoder::RustBert(_), Precision::Bf16) => {
-                return Err(Error::Invalid("precision bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into()))
+                return Err(Error::Invalid("precision bf16 needs `encoder: unpadded` or `padded` (rust-bert's encoder has no mixed-precision path)".into()))
             }
             (Encoder::Other(_), Precision::Bf16) => {
                 return Err(Error::Invalid("precision bf16 is implemented for BERT checkpoints (our fused encoder); use fp32 or tf32 for RoBERTa, DistilBERT and ELECTRA".into()))

@@ -184,7 +184,7 @@ impl Jobs<'_> {
         let s = &run.setting;
         let files = self.study.setting_of(run).model()?;
         let cfg = crate::model::read_config(files, &[])?;
-        let k = s.micro_batches.resolve(true);
+        let k = s.micro_batches.resolve(true, s.encoder != mixout_spec::EncoderImpl::Unpadded);
         Ok(estimate_run_bytes(&cfg, s.batch_size, k, s.max_seq_len, s.precision == Precision::Bf16))
     }
 

@@ -111,7 +111,7 @@ fn one_epoch(
     on_step: &mut dyn FnMut(u64, u64, f64),
 ) -> Result<std::result::Result<Vec<f64>, u64>> {
     let s = &run.setting;
-    let k = s.micro_batches.resolve(ft.device.is_cuda());
+    let k = s.micro_batches.resolve(ft.device.is_cuda(), ft.model.computes_padding());
     let order: Vec<usize> =
         batch::epoch_order(plan.train_idx.len(), run.seed, epoch).into_iter().map(|i| plan.train_idx[i]).collect();
     let batches = batch::batches(&order, s.batch_size);

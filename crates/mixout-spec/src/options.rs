@@ -149,8 +149,8 @@ impl Precision {
 /// How many length-sorted micro-batches each batch is split into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MicroBatches {
-    /// 4 on CPU (where skipping padding is the measured win), 1 on CUDA (where one big
-    /// kernel launch beats several small ones).
+    /// 1, except 4 for a padded encoder on CPU (where skipping padding was the measured
+    /// win); on CUDA one big kernel launch beats several small ones.
     #[default]
     Auto,
     /// A fixed number (1 = no micro-batching).
@@ -158,14 +158,17 @@ pub enum MicroBatches {
 }
 
 impl MicroBatches {
-    /// The number in effect on a device.
-    pub fn resolve(self, cuda: bool) -> usize {
+    /// The number in effect on a device, for an encoder that computes padding (`padded`) or
+    /// only the real tokens.
+    pub fn resolve(self, cuda: bool, padded: bool) -> usize {
         match self {
             MicroBatches::Fixed(k) => k,
-            MicroBatches::Auto if cuda => 1,
-            // Measured by `make bench` on RTE with the L3 model: k = 4 is fastest on CPU (padding
-            // 1.16x the real tokens instead of 1.92x; k = 8 loses more to per-call overhead).
-            MicroBatches::Auto => 4,
+            // Measured by `make bench` on RTE with L3: a padded encoder is fastest at k = 4 on
+            // CPU (padding 1.16x the real tokens instead of 1.92x; k = 8 loses more to per-call
+            // overhead). The unpadded one computes no padding outside attention, which it
+            // buckets by length itself, so splitting the batch only shrinks its matmuls.
+            MicroBatches::Auto if padded && !cuda => 4,
+            MicroBatches::Auto => 1,
         }
     }
 }
@@ -244,20 +247,24 @@ pub fn check_p(p: f64) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Which implementation of the BERT encoder computes the forward pass. Both create the
-/// same variables under the same names and compute the same function.
+/// Which implementation of the BERT encoder computes the forward pass. All create the
+/// same variables under the same names and compute the same function (the unpadded one
+/// draws its dropout masks differently). Other families (RoBERTa, DistilBERT, ELECTRA) run
+/// rust-bert's padded encoders whatever this says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EncoderImpl {
-    /// Ours on libtorch's fused kernels (`gelu`, `scaled_dot_product_attention`): faster.
-    #[default]
-    Fused,
-    /// rust-bert's `BertModel`.
-    RustBert,
     /// Ours, computing only the real tokens: embeddings, projections, LayerNorm, FFN,
     /// residuals and dropout run on the packed `[tokens, hidden]` rows; attention re-pads
-    /// per batch. The same function as `fused` (not the same dropout draws).
+    /// per length bucket. The fastest on CPU and CUDA (`make bench`).
+    #[default]
     Unpadded,
+    /// Ours on libtorch's fused kernels (`gelu`, `scaled_dot_product_attention`), computing
+    /// every padded slot (`fused` is its former name).
+    #[serde(alias = "fused")]
+    Padded,
+    /// rust-bert's `BertModel` (padded).
+    RustBert,
 }
 
 /// Dropout probabilities applied inside the model during training.

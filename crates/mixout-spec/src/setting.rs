@@ -86,7 +86,8 @@ pub struct Setting {
     pub threads: Option<usize>,
     /// Save the finetuned model of every run as a Hugging Face folder.
     pub save_model: bool,
-    /// Encoder implementation: `fused` (ours, libtorch fused kernels) or `rust-bert`.
+    /// Encoder implementation for BERT checkpoints: `unpadded` (ours, real tokens only),
+    /// `padded` (ours, every slot) or `rust-bert`.
     pub encoder: EncoderImpl,
     /// Other settings (top level only).
     pub settings: Vec<Setting>,
@@ -131,7 +132,7 @@ impl Default for Setting {
             device: DeviceSpec::Auto,
             threads: None,
             save_model: false,
-            encoder: EncoderImpl::Fused,
+            encoder: EncoderImpl::Unpadded,
             settings: vec![],
             grid: None,
         }
@@ -301,7 +302,7 @@ impl Setting {
         if self.precision == Precision::Bf16 && self.encoder == EncoderImpl::RustBert {
             return e(
                 "precision",
-                "bf16 needs `encoder: fused` (rust-bert's encoder has no mixed-precision path)".into(),
+                "bf16 needs `encoder: unpadded` or `padded` (rust-bert's encoder has no mixed-precision path)".into(),
             );
         }
         if self.threads == Some(0) {

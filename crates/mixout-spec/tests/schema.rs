@@ -64,11 +64,15 @@ fn duplicate_labels_and_missing_task_are_rejected() {
 }
 
 #[test]
-fn micro_batches_auto_resolves_by_device_and_numbers_win() {
+fn micro_batches_auto_resolves_by_device_and_encoder_and_numbers_win() {
     let e = parse("task: RTE\nsettings:\n  - {label: a}\n  - {label: b, micro_batches: 2}\n  - {label: c, micro_batches: auto, precision: bf16}\n").unwrap();
     assert_eq!(e.settings[0].micro_batches, MicroBatches::Auto);
-    assert_eq!((e.settings[0].micro_batches.resolve(false), e.settings[0].micro_batches.resolve(true)), (4, 1));
-    assert_eq!((e.settings[1].micro_batches.resolve(false), e.settings[1].micro_batches.resolve(true)), (2, 2));
+    // (CPU padded, CPU unpadded, CUDA padded, CUDA unpadded)
+    let on_each = |m: MicroBatches| {
+        (m.resolve(false, true), m.resolve(false, false), m.resolve(true, true), m.resolve(true, false))
+    };
+    assert_eq!(on_each(e.settings[0].micro_batches), (4, 1, 1, 1));
+    assert_eq!(on_each(e.settings[1].micro_batches), (2, 2, 2, 2));
     assert_eq!(e.settings[0].precision, Precision::Fp32);
     assert_eq!(e.settings[2].precision, Precision::Bf16);
     let err = parse("task: RTE\nmicro_batches: many\n").unwrap_err().to_string();
@@ -78,7 +82,7 @@ fn micro_batches_auto_resolves_by_device_and_numbers_win() {
     let err = parse("task: RTE\nprecision: fp16\n").unwrap_err().to_string();
     assert!(err.contains("precision") || err.contains("fp16"), "{err}");
     let err = parse("task: RTE\nprecision: bf16\nencoder: rust-bert\n").unwrap_err().to_string();
-    assert!(err.contains("precision: bf16 needs `encoder: fused`"), "{err}");
+    assert!(err.contains("precision: bf16 needs `encoder: unpadded` or `padded`"), "{err}");
 }
 
 #[test]

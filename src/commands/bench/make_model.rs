@@ -51,7 +51,7 @@ pub(super) fn make_model(shape: Shape, vocab_from: &Path, out: &Path, seed: i64)
 
     // A bad file should fail here, not three stages later in the benchmark.
     let check = tch::nn::VarStore::new(Device::Cpu);
-    let _m = SequenceClassifier::new(&check.root(), &cfg, no_dropout, EncoderImpl::Fused)?;
+    let _m = SequenceClassifier::new(&check.root(), &cfg, no_dropout, EncoderImpl::Padded)?;
     let report = load_pretrained(&check, &files, range)?;
     if report.missing.iter().any(|n| !n.starts_with("classifier."))
         || !report.unused.is_empty()
@@ -106,7 +106,7 @@ fn write_random_weights(
 ) -> Result<(Vec<String>, i64)> {
     let no_dropout = DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 };
     let vs = tch::nn::VarStore::new(Device::Cpu);
-    let model = SequenceClassifier::new(&vs.root(), cfg, no_dropout, EncoderImpl::Fused)?;
+    let model = SequenceClassifier::new(&vs.root(), cfg, no_dropout, EncoderImpl::Padded)?;
     let mut vars = vs.variables();
     // Draw in name order: a HashMap's order differs between processes, the seed's weights must not.
     let mut names: Vec<String> = vars.keys().filter(|n| !n.starts_with("classifier.")).cloned().collect();

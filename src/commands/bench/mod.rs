@@ -64,8 +64,8 @@ pub enum BenchCmd {
         /// Length-sorted micro-batches per batch.
         #[arg(long, default_value_t = 1)]
         micro_batches: usize,
-        /// Encoder: fused (padded) or unpadded (real tokens only).
-        #[arg(long, default_value = "fused", value_parser = parse_encoder)]
+        /// Encoder: unpadded (real tokens only) or padded.
+        #[arg(long, default_value = "unpadded", value_parser = parse_encoder)]
         encoder: EncoderImpl,
         /// Comma-separated subset of plain,dropout,mixout.
         #[arg(long, default_value = "plain,dropout,mixout")]
@@ -170,7 +170,7 @@ fn parse_device(s: &str) -> std::result::Result<DeviceSpec, String> {
 }
 
 fn parse_encoder(s: &str) -> std::result::Result<EncoderImpl, String> {
-    serde_yaml::from_str(s).map_err(|_| format!("`{s}`: expected fused, unpadded or rust-bert"))
+    serde_yaml::from_str(s).map_err(|_| format!("`{s}`: expected unpadded, padded or rust-bert"))
 }
 
 fn parse_precision(s: &str) -> std::result::Result<Precision, String> {

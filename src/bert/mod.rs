@@ -6,6 +6,11 @@
 //! separate erf ops and attention from explicit matmul + softmax, which costs time on CPU.
 //! Each module has `new` (create variables under a path) and `forward_t(xs, train)`.
 
+mod attention;
+mod packing;
+
+use attention::{attend, AttentionDropout};
+use packing::Packing;
 use rust_bert::bert::BertConfig;
 use rust_bert::Activation;
 use tch::{nn, Kind, Tensor};
@@ -101,47 +106,7 @@ impl Embeddings {
         let xs = pk.pack_ids(ids).apply(&self.word)
             + pk.pack_ids(&positions).apply(&self.position)
             + pk.pack_ids(token_types).apply(&self.token_type);
-        xs.apply(&self.norm).dropout(self.dropout, train)
-    }
-}
-
-/// Where the real tokens of a padded `[batch, seq]` batch sit, to compute on them alone
-/// (`[tokens, hidden]`) and re-pad only for attention.
-struct Packing {
-    /// Flat indices of the real tokens in `[batch·seq]`, row-major.
-    index: Tensor,
-    /// Packed row of each sequence's first token (`[CLS]`).
-    starts: Tensor,
-    batch: i64,
-    seq: i64,
-}
-
-impl Packing {
-    /// From an attention mask of 1s (tokens, each row's first) and 0s (padding, at the end).
-    fn new(attention_mask: &Tensor) -> Self {
-        let (batch, seq) = attention_mask.size2().unwrap_or((0, 0));
-        let index = attention_mask.flatten(0, -1).nonzero().squeeze_dim(1);
-        let lengths = attention_mask.sum_dim_intlist(1, false, Kind::Int64);
-        let starts = lengths.cumsum(0, Kind::Int64) - &lengths;
-        Packing { index, starts, batch, seq }
-    }
-
-    /// `[batch, seq]` ids → `[tokens]`.
-    fn pack_ids(&self, ids: &Tensor) -> Tensor {
-        ids.flatten(0, -1).index_select(0, &self.index)
-    }
-
-    /// `[batch, seq, width]` → `[tokens, width]`.
-    fn pack(&self, xs: &Tensor) -> Tensor {
-        xs.flatten(0, 1).index_select(0, &self.index)
-    }
-
-    /// `[tokens, width]` → `[batch, seq, width]`, zeros at padding.
-    fn unpack(&self, xs: &Tensor) -> Tensor {
-        let width = xs.size()[1];
-        xs.new_zeros([self.batch * self.seq, width], (xs.kind(), xs.device()))
-            .index_copy(0, &self.index, xs)
-            .view([self.batch, self.seq, width])
+        crate::dropout::dropout(&xs.apply(&self.norm), self.dropout, train)
     }
 }
 
@@ -185,28 +150,32 @@ impl Layer {
     /// `mask` is additive, `[batch, 1, 1, seq]`: 0 for tokens, −10000 for padding (as BERT),
     /// already in the compute kind. `kind` is fp32, or bf16 for matmuls and attention.
     /// `xs` is `[batch, seq, hidden]`, or with `pk` the packed real tokens `[tokens, hidden]`:
-    /// then only attention sees the padded batch (padding keys get zero projections and the
-    /// mask's −10000, so they weigh 0).
+    /// then only attention sees padding, per length bucket (padding keys get zero projections
+    /// and the bucket mask's −10000, so they weigh 0), and dropout draws cheap masks.
     fn forward_t(&self, xs: &Tensor, pk: Option<&Packing>, mask: &Tensor, train: bool, kind: Kind) -> Tensor {
-        let size = xs.size();
-        let h = size[size.len() - 1];
-        let (b, l) = pk.map_or((size[0], size[1]), |p| (p.batch, p.seq));
-        let d = h / self.heads;
-        let padded = |t: Tensor| pk.map_or(t.shallow_clone(), |p| p.unpack(&t));
-        let split = |t: Tensor| padded(t).view([b, l, self.heads, d]).transpose(1, 2);
-        let (q, k, v) = (
-            split(linear(&self.query, xs, kind)),
-            split(linear(&self.key, xs, kind)),
-            split(linear(&self.value, xs, kind)),
-        );
-        let p = if train { self.attention_dropout } else { 0.0 };
-        let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false);
-        let ctx = ctx.transpose(1, 2).contiguous().view([b, l, h]);
-        let ctx = pk.map_or(ctx.shallow_clone(), |p| p.pack(&ctx));
-        let attn =
-            norm(&self.attn_norm, &(linear(&self.attn_out, &ctx, kind).dropout(self.hidden_dropout, train) + xs));
-        let ff = linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind)
-            .dropout(self.hidden_dropout, train);
+        let (q, k, v) = (linear(&self.query, xs, kind), linear(&self.key, xs, kind), linear(&self.value, xs, kind));
+        let (p, heads) = (if train { self.attention_dropout } else { 0.0 }, self.heads);
+        let ctx = match pk {
+            None => attend(&q, &k, &v, mask, heads, p, AttentionDropout::Libtorch),
+            Some(pk) => {
+                let parts: Vec<Tensor> = pk
+                    .buckets
+                    .iter()
+                    .map(|b| {
+                        let ctx =
+                            attend(&b.pad(&q), &b.pad(&k), &b.pad(&v), &b.mask, heads, p, AttentionDropout::Cheap);
+                        b.unpad(&ctx)
+                    })
+                    .collect();
+                Tensor::cat(&parts, 0)
+            }
+        };
+        let drop = |t: Tensor| match pk {
+            None => t.dropout(self.hidden_dropout, train),
+            Some(_) => crate::dropout::dropout(&t, self.hidden_dropout, train),
+        };
+        let attn = norm(&self.attn_norm, &(drop(linear(&self.attn_out, &ctx, kind)) + xs));
+        let ff = drop(linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind));
         norm(&self.out_norm, &(ff + attn))
     }
 }
@@ -238,7 +207,7 @@ impl FusedBert {
     /// Pooled output `[batch, hidden]`. `attention_mask` is 1 for tokens, 0 for padding.
     pub fn forward_t(&self, ids: &Tensor, token_types: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
         let mask = ((attention_mask.to_kind(self.compute) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
-        let pk = self.unpadded.then(|| Packing::new(attention_mask));
+        let pk = self.unpadded.then(|| Packing::new(attention_mask, self.compute));
         let mut xs = match &pk {
             Some(pk) => self.embeddings.forward_packed(ids, token_types, pk, train),
             None => self.embeddings.forward_t(ids, token_types, train),
