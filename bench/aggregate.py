@@ -3,14 +3,14 @@
 
 Reads from --work (names as written by run.sh; any missing file leaves its figures out):
   matmul.json, matmul.end.json {"gflops"} at the start and the end (the larger counts)
-  <M>.ours.k<K>.json           `mixout bench step` (variants, flops_per_step, micro_batches)
+  <M>.ours.<E>.k<K>.json       `mixout bench step --encoder E --micro-batches K` (E: unpadded, padded)
   <M>.ref.json                 bench/reference_step.py (same layout, plus times_s)
-  <M>.eval.json                {"examples_per_s"}
+  <M>.eval.<E>.json            {"examples_per_s"} with encoder E
   L3.mem.p0.json, L3.mem.p0.9.json   {"peak_rss_bytes"}
   sweep.json                   {"runs", "jobs1": {"wall_s"}, "jobs2": {"wall_s"}}
   export_check.json            scripts/check_export.py {"max_abs_logit_diff", "ok", ...}
   cuda.matmul.<P>.json         `mixout bench matmul --device cuda --precision P`
-  cuda.<M>.<P>.ours.json       `mixout bench step --device cuda --precision P` (plain, mixout)
+  cuda.<M>.<P>.ours.<E>.json   `mixout bench step --device cuda --precision P --encoder E` (plain, mixout)
   cuda.<M>.<P>.ref.json        bench/reference_step.py --device cuda --precision P
   cuda.sweep.json              {"runs", "device", "jobs1", "jobs2", "jobs4": {"wall_s"}}
   meta.json, stages.tsv        settings (incl. the CUDA section's) and wall time per stage
@@ -18,9 +18,12 @@ Writes --out (bench/results/latest.json) and prints the CPU table, then the CUDA
 Standard library only.
 
 FLOPs: `flops_per_step` of a step file counts 3x the forward matmul FLOPs of the
-micro-batches that step actually computed (each padded to its own longest example), so
-"% of peak" is a true fraction of the machine's rate for every column; the reference runs
-whole padded batches, i.e. `flops_per_step_k1`.
+micro-batches that step actually computed (each padded to its own longest example; the
+unpadded encoder computes projections and FFN on real tokens and attention per length
+bucket), so "% of peak, as computed" is a true fraction of the machine's rate for every
+column; the reference runs whole padded batches, i.e. `flops_per_step_k1`. The "real-token"
+share divides the same work for every column, every example at its own length
+(`flops_per_step_unpadded`), by the time: useful work per second.
 """
 
 import argparse
@@ -35,6 +38,7 @@ VARIANTS = ("plain", "dropout", "mixout")
 CUDA_VARIANTS = ("plain", "mixout")
 PRECISIONS = ("fp32", "tf32", "bf16")
 MODEL_KEYS = ("L3", "L6", "large")
+ENCODERS = ("unpadded", "padded")
 MODEL_NAMES = {
     "L3": "paraphrase-MiniLM-L3-v2",
     "L6": "all-MiniLM-L6-v2",
@@ -139,17 +143,24 @@ def ref_versions(*files):
     return None
 
 
+def config_key(key):
+    """Sort key of a column name such as `unpadded k1`: unpadded first, then by k."""
+    enc, k = key.split(" k")
+    return (ENCODERS.index(enc) if enc in ENCODERS else len(ENCODERS), int(k))
+
+
 def model_figures(work, m, gflops):
     k_files = sorted(
-        (int(mm.group(1)), f)
+        (config_key(f"{mm.group(1)} k{mm.group(2)}"), f"{mm.group(1)} k{mm.group(2)}", f)
         for f in os.listdir(work)
-        if (mm := re.fullmatch(re.escape(m) + r"\.ours\.k(\d+)\.json", f))
+        if (mm := re.fullmatch(re.escape(m) + r"\.ours\.(\w+)\.k(\d+)\.json", f))
     )
-    ours = {f"k{k}": load(os.path.join(work, f)) for k, f in k_files}
+    ours = {key: load(os.path.join(work, f)) for _, key, f in k_files}
     ref = load(os.path.join(work, f"{m}.ref.json"))
-    ev = load(os.path.join(work, f"{m}.eval.json"))
+    evals = {e: load(os.path.join(work, f"{m}.eval.{e}.json")) for e in ENCODERS}
+    ev = {e: d.get("examples_per_s") for e, d in evals.items() if d}
     batches = load(os.path.join(work, f"{m}.batches.json"))
-    if not ours and ref is None and ev is None:
+    if not ours and ref is None and not ev:
         return None
     peak = gflops * 1e9 if gflops else None
     # The reference computes whole padded batches: our k = 1 count.
@@ -173,21 +184,26 @@ def model_figures(work, m, gflops):
         else None,
         "ours_over_reference": {},
         "mixout_overhead": {},
+        "dropout_overhead": {},
         "flops_fraction_of_peak": {},
-        "eval_examples_per_s": ev.get("examples_per_s") if ev else None,
+        "real_token_fraction_of_peak": {},
+        "eval_examples_per_s": ev or None,
         "versions": {"ours": our_versions(*ours.values()), "reference": ref_versions(ref)},
     }
 
+    real = fig["flops_per_step_unpadded"]
     for k, d in ours.items():
         fig["ours_over_reference"][k] = {v: ratio(med(d, v), med(ref, v)) for v in VARIANTS} if ref else None
-        fig["mixout_overhead"][f"ours_{k}"] = ratio(med(d, "mixout"), med(d, "plain"))
+        fig["mixout_overhead"][k] = ratio(med(d, "mixout"), med(d, "plain"))
+        fig["dropout_overhead"][k] = ratio(med(d, "dropout"), med(d, "plain"))
         f = d.get("flops_per_step")
-        fig["flops_fraction_of_peak"][f"ours_{k}"] = {
-            v: ratio(ratio(f, med(d, v)), peak) for v in VARIANTS
-        }
+        fig["flops_fraction_of_peak"][k] = {v: ratio(ratio(f, med(d, v)), peak) for v in VARIANTS}
+        fig["real_token_fraction_of_peak"][k] = {v: ratio(ratio(real, med(d, v)), peak) for v in VARIANTS}
     if ref:
         fig["mixout_overhead"]["reference"] = ratio(med(ref, "mixout"), med(ref, "plain"))
+        fig["dropout_overhead"]["reference"] = ratio(med(ref, "dropout"), med(ref, "plain"))
         fig["flops_fraction_of_peak"]["reference"] = {v: ratio(ratio(flops_k1, med(ref, v)), peak) for v in VARIANTS}
+        fig["real_token_fraction_of_peak"]["reference"] = {v: ratio(ratio(real, med(ref, v)), peak) for v in VARIANTS}
     return fig
 
 
@@ -213,39 +229,44 @@ def cuda_figures(work, meta):
         per = {}
         info = None
         for p in PRECISIONS:
-            ours = load(os.path.join(work, f"cuda.{m}.{p}.ours.json"))
+            sides = {e: load(os.path.join(work, f"cuda.{m}.{p}.ours.{e}.json")) for e in ENCODERS}
             ref = load(os.path.join(work, f"cuda.{m}.{p}.ref.json"))
-            if ours is None and ref is None:
+            sides = {e: d for e, d in sides.items() if d}
+            if not sides and ref is None:
                 continue
-            all_ours.append(ours)
+            all_ours.extend(sides.values())
             all_ref.append(ref)
-            flops = (ours or {}).get("flops_per_step")
-            if ours and info is None:
+            any_ours = next(iter(sides.values()), {})
+            if sides and info is None:
                 info = {
                     "model": MODEL_NAMES.get(m, m),
-                    "flops_per_step": flops,
-                    "tokens_per_step": ours.get("tokens_per_step"),
-                    "batches": ours.get("batches"),
-                    "micro_batches": ours.get("micro_batches"),
+                    "flops_per_step_unpadded": any_ours.get("flops_per_step_unpadded"),
+                    "flops_per_step_k1": any_ours.get("flops_per_step_k1"),
+                    "tokens_per_step": any_ours.get("tokens_per_step"),
+                    "batches": any_ours.get("batches"),
+                    "micro_batches": any_ours.get("micro_batches"),
                 }
+            if ref:
+                sides["reference"] = ref
             peak = peaks.get(p)
-            tflops = {
-                side: {v: ratio(ratio(flops, med(d, v)), 1e12) for v in CUDA_VARIANTS} if d else None
-                for side, d in (("ours", ours), ("reference", ref))
-            }
+            real = any_ours.get("flops_per_step_unpadded")
+            # The reference computes the whole padded batch: our padded count.
+            computed = {e: (d.get("flops_per_step") if e != "reference" else any_ours.get("flops_per_step_k1"))
+                        for e, d in sides.items()}
+            tflops = {e: {v: ratio(ratio(computed[e], med(d, v)), 1e12) for v in CUDA_VARIANTS} for e, d in sides.items()}
             per[p] = {
-                "ours": step_summary(ours),
-                "reference": step_summary(ref),
-                "ours_over_reference": {v: ratio(med(ours, v), med(ref, v)) for v in CUDA_VARIANTS},
-                "mixout_overhead": {
-                    "ours": ratio(med(ours, "mixout"), med(ours, "plain")),
-                    "reference": ratio(med(ref, "mixout"), med(ref, "plain")),
-                },
+                "steps": {e: step_summary(d) for e, d in sides.items()},
+                "over_reference": {e: {v: ratio(med(d, v), med(ref, v)) for v in CUDA_VARIANTS}
+                                   for e, d in sides.items() if e != "reference"},
+                "mixout_overhead": {e: ratio(med(d, "mixout"), med(d, "plain")) for e, d in sides.items()},
                 "achieved_tflops": tflops,
-                "fraction_of_peak": {
-                    side: {v: ratio(x, peak) for v, x in t.items()} if t else None for side, t in tflops.items()
+                "fraction_of_peak": {e: {v: ratio(x, peak) for v, x in t.items()} for e, t in tflops.items()},
+                "real_token_fraction_of_peak": {
+                    e: {v: ratio(ratio(ratio(real, med(d, v)), 1e12), peak) for v in CUDA_VARIANTS}
+                    for e, d in sides.items()
                 },
-                "profile_mean_s": {v: s.get("profile_mean_s") for v, s in ((ours or {}).get("variants") or {}).items()},
+                "profile_mean_s": {e: {v: st.get("profile_mean_s") for v, st in (d.get("variants") or {}).items()}
+                                   for e, d in sides.items() if e != "reference"},
                 "reference_info": {k: ref.get(k) for k in ("attn_implementation", "allow_tf32", "mixed_weights")}
                 if ref
                 else None,
@@ -296,11 +317,11 @@ def table(res):
     for m, fig in res["models"].items():
         if fig is None:
             continue
-        ks = sorted(fig["ours"], key=lambda k: int(k[1:]))
+        ks = sorted(fig["ours"], key=config_key)
         cols = [f"ours {k}" for k in ks] + (["reference"] if fig["reference"] else [])
         w(f"{m} ({fig['model']}) training step")
         head = f"  {'variant':8s}" + "".join(f" {c:>22s}" for c in cols)
-        head += "".join(f" {('ours/ref ' + k):>13s}" for k in ks if fig["reference"])
+        head += "".join(f" {(k + '/ref'):>15s}" for k in ks if fig["reference"])
         w(head)
         for v in VARIANTS:
             row = f"  {v:8s}"
@@ -309,28 +330,32 @@ def table(res):
             if fig["reference"]:
                 row += " " + cell(fig["reference"].get(v))
                 for k in ks:
-                    row += f" {fmt((fig['ours_over_reference'].get(k) or {}).get(v), '.2f') + 'x':>13s}"
+                    row += f" {fmt((fig['ours_over_reference'].get(k) or {}).get(v), '.2f') + 'x':>15s}"
             w(row)
-        over = fig["mixout_overhead"]
-        w("  mixout overhead (mixout/plain): " + ", ".join(f"{k} {fmt(x, '.2f')}x" for k, x in over.items()))
-        fr = fig["flops_fraction_of_peak"]
+        for name in ("mixout", "dropout"):
+            over = fig[f"{name}_overhead"]
+            w(f"  {name} overhead ({name}/plain): " + ", ".join(f"{k} {fmt(x, '.2f')}x" for k, x in over.items()))
         fl = fig["flops_per_step"]
-        w(
-            "  achieved FLOP/s of the fp32 matmul peak, FLOPs as computed ("
-            + ", ".join(f"{k} {fmt(fl.get(k), '.3g')}" for k in ks)
-            + (f", reference {fmt(fig.get('flops_per_step_reference'), '.3g')}" if fig["reference"] else "")
-            + " per step):"
-        )
-        for v in VARIANTS:
-            w(f"    {v:8s}" + "  ".join(f" {c} {pct((fr.get(c) or {}).get(v)):>6s}" for c in fr))
+        for title, key, counted in (
+            ("as computed", "flops_fraction_of_peak",
+             ", ".join(f"{k} {fmt(fl.get(k), '.3g')}" for k in ks)
+             + (f", reference {fmt(fig.get('flops_per_step_reference'), '.3g')}" if fig["reference"] else "")),
+            ("real-token", "real_token_fraction_of_peak", f"every column {fmt(fig.get('flops_per_step_unpadded'), '.3g')}"),
+        ):
+            fr = fig[key]
+            w(f"  share of the fp32 matmul peak, FLOPs {title} ({counted} per step):")
+            for v in VARIANTS:
+                w(f"    {v:8s}" + "  ".join(f" {c} {pct((fr.get(c) or {}).get(v)):>6s}" for c in fr))
         tk = fig.get("tokens_per_step") or {}
         if tk.get("real"):
             comp = ", ".join(f"{k} {fmt(tk.get('computed_' + k), '.0f')}" for k in ks)
             w(
-                f"  tokens per step: real {tk['real']:.0f}, computed {comp} "
+                f"  tokens per step: real {tk['real']:.0f}; computed by projections and FFN: {comp} "
                 f"(whole batch padded {fmt(tk.get('padded_k1'), '.0f')}, x{fmt(ratio(tk.get('padded_k1'), tk['real']), '.2f')} the real)"
             )
-        w(f"  eval throughput (RTE dev): {fmt(fig['eval_examples_per_s'], '.1f')} examples/s")
+        ev = fig.get("eval_examples_per_s") or {}
+        w("  eval throughput (RTE dev, length-sorted batches of 128): "
+          + (", ".join(f"{e} {fmt(x, '.1f')}" for e, x in ev.items()) or "n/a") + " examples/s")
         w("")
     mem = res.get("memory")
     if mem:
@@ -387,35 +412,31 @@ def cuda_table(c, w):
     pk = c.get("matmul_tflops") or {}
     w("matmul peak: " + ", ".join(f"{p} {fmt(x, '.1f')} TFLOP/s" for p, x in pk.items()))
     w(
-        f"batches {st.get('batches')} x reps {st.get('reps')} per variant, batch 32, one micro-batch (whole batch "
-        f"padded to its longest); step medians in ms; TFLOP/s = FLOPs computed / median, % of that precision's peak"
+        f"batches {st.get('batches')} x reps {st.get('reps')} per variant, batch 32, one micro-batch; step medians in ms; "
+        f"TFLOP/s = FLOPs as computed / median (% of that precision's peak); real-token = every example at its own length"
     )
     cols = [
-        ("ours plain", 10), ("ours mixout", 11), ("ref plain", 10), ("ref mixout", 10),
-        ("ours/ref plain", 14), ("ours/ref mixout", 15), ("mixout cost ours", 16), ("mixout cost ref", 15),
-        ("TFLOP/s ours plain", 18), ("TFLOP/s ref plain", 18),
+        ("plain ms", 9), ("mixout ms", 10), ("/ref plain", 10), ("/ref mixout", 11), ("mixout cost", 11),
+        ("TFLOP/s plain (% peak)", 22), ("real-token % peak", 17),
     ]
-    w(f"  {'model':6s} {'prec':5s}" + "".join(f" {n:>{wd}s}" for n, wd in cols))
+    w(f"  {'model':6s} {'prec':5s} {'side':9s}" + "".join(f" {n:>{wd}s}" for n, wd in cols))
     times = lambda x: "n/a" if x is None else f"{x:.2f}x"  # noqa: E731
     cost = lambda x: "n/a" if x is None else f"{100 * (x - 1):+.0f}%"  # noqa: E731
     for m, fig in (c.get("models") or {}).items():
         for p, f in fig["precisions"].items():
-            o, r = f.get("ours") or {}, f.get("reference") or {}
-            oo, mo = f["ours_over_reference"], f["mixout_overhead"]
-            t = f.get("achieved_tflops") or {}
-            fp = f.get("fraction_of_peak") or {}
-
-            def tf(side):
-                x = (t.get(side) or {}).get("plain")
-                y = (fp.get(side) or {}).get("plain")
-                return "n/a" if x is None else f"{x:.3g} ({pct(y)})"
-
-            cells = [
-                ms(o.get("plain")), ms(o.get("mixout")), ms(r.get("plain")), ms(r.get("mixout")),
-                times(oo.get("plain")), times(oo.get("mixout")), cost(mo.get("ours")), cost(mo.get("reference")),
-                tf("ours"), tf("reference"),
-            ]
-            w(f"  {m:6s} {p:5s}" + "".join(f" {x:>{wd}s}" for x, (_, wd) in zip(cells, cols)))
+            for side, st in f["steps"].items():
+                st = st or {}
+                oo = (f["over_reference"].get(side) or {})
+                t = (f["achieved_tflops"].get(side) or {}).get("plain")
+                fp = (f["fraction_of_peak"].get(side) or {}).get("plain")
+                rt = (f["real_token_fraction_of_peak"].get(side) or {}).get("plain")
+                cells = [
+                    ms(st.get("plain")), ms(st.get("mixout")),
+                    times(oo.get("plain")) if side != "reference" else "", times(oo.get("mixout")) if side != "reference" else "",
+                    cost(f["mixout_overhead"].get(side)),
+                    "n/a" if t is None else f"{t:.3g} ({pct(fp)})", pct(rt),
+                ]
+                w(f"  {m:6s} {p:5s} {side:9s}" + "".join(f" {x:>{wd}s}" for x, (_, wd) in zip(cells, cols)))
     sw = c.get("sweep")
     if sw:
         parts = []
@@ -447,8 +468,8 @@ def warnings(res):
                 over.append(f"{m} {c}")
     for m, fig in ((res.get("cuda") or {}).get("models") or {}).items():
         for p, f in fig["precisions"].items():
-            for side in ("ours", "reference"):
-                for v, st in (f.get(side) or {}).items():
+            for side, steps in f["steps"].items():
+                for v, st in (steps or {}).items():
                     if st.get("median_s") and st.get("p90_s", 0) > 1.3 * st["median_s"]:
                         noisy.append(f"cuda {m} {p} {side} {v}")
                 if any(x is not None and x > 1.0 for x in ((f.get("fraction_of_peak") or {}).get(side) or {}).values()):
@@ -493,7 +514,7 @@ def main():
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"nproc": meta.get("nproc") or os.cpu_count(), "cpu": cpu_model(), "host": socket.gethostname()},
         "git_rev": git_rev(a.repo),
-        "settings": {k: meta.get(k) for k in ("batches", "reps", "micro_batches", "memory_steps", "models", "cpu_section")},
+        "settings": {k: meta.get(k) for k in ("batches", "reps", "ours", "memory_steps", "models", "cpu_section")},
         "matmul_gflops": gflops,
         "matmul_gflops_measured": peaks,
         "models": models,

@@ -19,7 +19,9 @@
 #   BENCH_MODELS       models timed on the CPU, from L3 L6 large (default "L3 L6")
 #   BENCH_BATCHES      RTE training batches of 32 per model (default 10)
 #   BENCH_REPS         timed passes over the batches per variant (default 2)
-#   BENCH_MICRO        our CPU default micro-batch count, timed besides 1 (default 4)
+#   BENCH_OURS         our CPU configurations, encoder:micro-batches (default "unpadded:1
+#                      padded:4 unpadded:4": the default, the padded encoder at its old CPU
+#                      default, and whether micro-batching still pays when unpadded)
 #   BENCH_MEMORY_STEPS training steps of the peak-RSS probe (default 3)
 #   BENCH_REFERENCE=0  skip the Python reference;  BENCH_SWEEP=0 skip the sweeps
 #   BENCH_CPU=0        skip the CPU section (matmul, steps, eval, memory, CPU sweep)
@@ -45,7 +47,7 @@ SHARED="${MIXOUT_SHARED:-$ROOT/../shared}"
 MODELS="${BENCH_MODELS:-L3 L6}"
 BATCHES="${BENCH_BATCHES:-10}"
 REPS="${BENCH_REPS:-2}"
-MICRO="${BENCH_MICRO:-4}"
+OURS="${BENCH_OURS:-unpadded:1 padded:4 unpadded:4}"
 MEM_STEPS="${BENCH_MEMORY_STEPS:-3}"
 REFERENCE="${BENCH_REFERENCE:-1}"
 SWEEP="${BENCH_SWEEP:-1}"
@@ -209,24 +211,25 @@ if [ "$CPU" != 0 ]; then
   # --- fp32 peak -------------------------------------------------------------------------
   stage "matmul peak" "${MIXOUT[@]}" bench matmul --json "$WORK/matmul.json"
 
-  # --- training step: ours (k=1), reference, ours (k=MICRO), per model --------------------
+  # --- training step: the reference between our configurations, per model ---------------
+  ours_step() { # ours_step MODEL DIR ENCODER:K
+    local enc="${3%%:*}" k="${3##*:}"
+    stage "$1: ours, $enc encoder, micro-batches $k ($REPS reps)" \
+      "${MIXOUT[@]}" bench step --model "$2" --batches-file "$WORK/$1.batches.json" --reps "$REPS" \
+      --encoder "$enc" --micro-batches "$k" --json "$WORK/$1.ours.$enc.k$k.json"
+  }
+  read -r -a OURS_LIST <<<"$OURS"
   for m in $MODELS; do
     dir="$(model_dir "$m")"
     stage "$m: write $BATCHES batches" \
       "${MIXOUT[@]}" bench batches --model "$dir" --batches "$BATCHES" --out "$WORK/$m.batches.json"
-    stage "$m: ours, micro-batches 1 ($REPS reps)" \
-      "${MIXOUT[@]}" bench step --model "$dir" --batches-file "$WORK/$m.batches.json" --reps "$REPS" \
-      --micro-batches 1 --json "$WORK/$m.ours.k1.json"
+    ours_step "$m" "$dir" "${OURS_LIST[0]}"
     if [ "$REF_OK" = 1 ]; then
       stage "$m: reference, PyTorch + transformers ($REPS reps)" \
         "$PY" "$ROOT/bench/reference_step.py" --model "$dir" --batches-file "$WORK/$m.batches.json" \
         --reps "$REPS" --threads "$NPROC" --json "$WORK/$m.ref.json"
     fi
-    if [ "$MICRO" != 1 ]; then
-      stage "$m: ours, micro-batches $MICRO ($REPS reps)" \
-        "${MIXOUT[@]}" bench step --model "$dir" --batches-file "$WORK/$m.batches.json" --reps "$REPS" \
-        --micro-batches "$MICRO" --json "$WORK/$m.ours.k$MICRO.json"
-    fi
+    for c in "${OURS_LIST[@]:1}"; do ours_step "$m" "$dir" "$c"; done
   done
 
   # fp32 peak again at the end: the larger of the two is taken (a busy moment only lowers it).
@@ -234,7 +237,10 @@ if [ "$CPU" != 0 ]; then
 
   # --- eval throughput -------------------------------------------------------------------
   for m in $MODELS; do
-    stage "$m: eval throughput (RTE dev)" "${MIXOUT[@]}" bench eval --model "$(model_dir "$m")" --json "$WORK/$m.eval.json"
+    for enc in unpadded padded; do
+      stage "$m: eval throughput (RTE dev), $enc" \
+        "${MIXOUT[@]}" bench eval --model "$(model_dir "$m")" --encoder "$enc" --json "$WORK/$m.eval.$enc.json"
+    done
   done
 
   # --- peak memory, each in its own process ------------------------------------------------
@@ -276,10 +282,12 @@ if [ "$CUDA" = 1 ]; then
     stage "cuda $m: write $CUDA_BATCHES batches" \
       "${MIXOUT[@]}" bench batches --model "$dir" --batches "$CUDA_BATCHES" --out "$WORK/cuda.$m.batches.json"
     for prec in $CUDA_PRECISIONS; do
-      stage "cuda $m $prec: ours ($CUDA_REPS reps)" \
-        "${MIXOUT[@]}" bench step --model "$dir" --batches-file "$WORK/cuda.$m.batches.json" --reps "$CUDA_REPS" \
-        --micro-batches 1 --variants plain,mixout --device "$CUDA_DEVICE" --precision "$prec" \
-        --json "$WORK/cuda.$m.$prec.ours.json"
+      for enc in unpadded padded; do
+        stage "cuda $m $prec: ours, $enc ($CUDA_REPS reps)" \
+          "${MIXOUT[@]}" bench step --model "$dir" --batches-file "$WORK/cuda.$m.batches.json" --reps "$CUDA_REPS" \
+          --encoder "$enc" --micro-batches 1 --variants plain,mixout --device "$CUDA_DEVICE" --precision "$prec" \
+          --json "$WORK/cuda.$m.$prec.ours.$enc.json"
+      done
       if [ "$REF_OK" = 1 ]; then
         # Warm-up: one pass over the batches, as ours does (every shape meets cuBLAS once).
         stage "cuda $m $prec: reference ($CUDA_REPS reps)" \
@@ -301,7 +309,7 @@ fi
 T_TOTAL="$(since "$T_ALL")"
 esc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 cat >"$WORK/meta.json" <<EOF
-{"nproc": $NPROC, "batches": $BATCHES, "reps": $REPS, "micro_batches": $MICRO,
+{"nproc": $NPROC, "batches": $BATCHES, "reps": $REPS, "ours": "$OURS",
  "memory_steps": $MEM_STEPS, "models": "$MODELS", "cpu_section": $([ "$CPU" != 0 ] && echo true || echo false),
  "bench_wall_s": $T_TOTAL, "binary": "$(esc "${MIXOUT[*]}")", "venv": "$(esc "$VENV")",
  "python": "$(esc "${PY:-}")", "python_versions": $PY_VERSIONS,

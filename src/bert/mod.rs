@@ -7,7 +7,7 @@
 //! Each module has `new` (create variables under a path) and `forward_t(xs, train)`.
 
 mod attention;
-mod packing;
+pub mod packing;
 
 use attention::{attend, AttentionDropout};
 use packing::Packing;

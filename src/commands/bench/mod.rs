@@ -97,6 +97,9 @@ pub enum BenchCmd {
         /// Model folder, name under shared/models, or L3 / L6.
         #[arg(long, default_value = "paraphrase-MiniLM-L3-v2")]
         model: String,
+        /// Encoder: unpadded (real tokens only) or padded.
+        #[arg(long, default_value = "unpadded", value_parser = parse_encoder)]
+        encoder: EncoderImpl,
         /// Output JSON.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -289,8 +292,8 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
         BenchCmd::Matmul { device, precision, json } => {
             write_json(json, &matmul_peak(mixout::device::resolve(*device)?, *precision))
         }
-        BenchCmd::Eval { model, json } => {
-            let (study, s) = cpu_setting(model, "")?;
+        BenchCmd::Eval { model, encoder, json } => {
+            let (study, s) = cpu_setting(model, &format!("encoder: {}\n", serde_yaml::to_string(encoder)?.trim()))?;
             let prep = prepare(only(&study))?;
             seed_everything(0);
             let (_vs, m, _) = build_model(&s, &prep.files, &prep.task.labels, Device::Cpu)?;
@@ -301,7 +304,10 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<()> {
                 let _ = mixout::train::evaluate(&m, &prep, 128, Device::Cpu)?;
             }
             let secs = t.elapsed().as_secs_f64() / reps as f64;
-            write_json(json, &json!({"examples_per_s": prep.dev.0.len() as f64 / secs, "examples": prep.dev.0.len()}))
+            write_json(
+                json,
+                &json!({"examples_per_s": prep.dev.0.len() as f64 / secs, "examples": prep.dev.0.len(), "encoder": encoder}),
+            )
         }
         BenchCmd::Memory { model, p, steps, json } => {
             let (study, _) = cpu_setting(model, &format!("mixout: {{p: {p}}}\ndropout: 0.0\n"))?;

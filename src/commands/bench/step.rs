@@ -186,7 +186,7 @@ pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json
     if let Some(&bad) = batches.iter().flatten().find(|&&i| i >= lengths.len()) {
         bail!("{}: example index {bad} is beyond RTE train ({} examples)", batches_file.display(), lengths.len());
     }
-    let work = step_work(&cfg, &batches, &lengths, o.k);
+    let work = step_work(&cfg, &batches, &lengths, o.k, o.encoder == EncoderImpl::Unpadded);
     // One untimed warm-up pass each, then interleave variants batch by batch.
     for rep in 0..=o.reps {
         for b in &batches {
@@ -221,7 +221,8 @@ pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json
         out.insert(
             name.into(),
             json!({"median_s": median, "p10_s": quantile(&times, 0.1), "p90_s": quantile(&times, 0.9), "mean_s": times.iter().sum::<f64>() / n,
-                   "steps": times.len(), "tflops": work.flops / median / 1e12, "profile_mean_s": per_step}),
+                   "steps": times.len(), "tflops": work.flops / median / 1e12,
+                   "real_token_tflops": work.flops_unpadded / median / 1e12, "profile_mean_s": per_step}),
         );
     }
     let result = json!({
@@ -230,7 +231,7 @@ pub(super) fn step_bench(model: &str, batches_file: &Path, o: &StepOptions, json
         "flops_per_step_k1": work.flops_k1,
         "flops_per_step_unpadded": work.flops_unpadded,
         "tokens_per_step": {"real": work.real_tokens, "computed": work.computed_tokens, "padded_k1": work.padded_tokens_k1},
-        "flops_counted": "3x forward matmul FLOPs of each micro-batch padded to its own longest example",
+        "flops_counted": "3x forward matmul FLOPs as computed: each micro-batch padded to its own longest example (unpadded encoder: projections and FFN on the real tokens, attention per length bucket); flops_per_step_unpadded counts every example at its own length",
         "micro_batches": o.k,
         "encoder": o.encoder,
         "threads": tch::get_num_threads(),

@@ -4,18 +4,42 @@ use mixout_data::batch;
 
 /// Forward FLOPs of BERT on `rows` sequences padded to `len` (matmuls only; training ≈ 3×).
 pub(super) fn forward_flops(cfg: &rust_bert::bert::BertConfig, rows: i64, len: i64) -> f64 {
+    linear_flops(cfg, rows * len) + attention_flops(cfg, rows, len) + pooler_flops(cfg, rows)
+}
+
+/// Forward FLOPs of the projections and FFN of every layer on `tokens` rows.
+fn linear_flops(cfg: &rust_bert::bert::BertConfig, tokens: i64) -> f64 {
     let (h, i, l) = (cfg.hidden_size as f64, cfg.intermediate_size as f64, cfg.num_hidden_layers as f64);
-    let tokens = (rows * len) as f64;
-    let linear = 2.0 * tokens * (4.0 * h * h + 2.0 * h * i);
-    let attention = 2.0 * 2.0 * rows as f64 * (len * len) as f64 * h;
-    l * (linear + attention) + 2.0 * rows as f64 * h * h
+    l * 2.0 * tokens as f64 * (4.0 * h * h + 2.0 * h * i)
+}
+
+/// Forward FLOPs of attention's two products (`QKᵀ`, `PV`) in every layer, `rows` × `len`.
+fn attention_flops(cfg: &rust_bert::bert::BertConfig, rows: i64, len: i64) -> f64 {
+    cfg.num_hidden_layers as f64 * 4.0 * rows as f64 * (len * len) as f64 * cfg.hidden_size as f64
+}
+
+fn pooler_flops(cfg: &rust_bert::bert::BertConfig, rows: i64) -> f64 {
+    2.0 * rows as f64 * (cfg.hidden_size * cfg.hidden_size) as f64
+}
+
+/// Forward FLOPs of the unpadded encoder on sequences of `lengths`: projections and FFN on
+/// the real tokens, attention per length bucket as [`mixout::bert::packing::buckets`] makes them.
+fn unpadded_forward_flops(cfg: &rust_bert::bert::BertConfig, lengths: &[i64]) -> f64 {
+    let mut sorted = lengths.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let attention: f64 = mixout::bert::packing::buckets(&sorted)
+        .into_iter()
+        .map(|(a, b)| attention_flops(cfg, (b - a) as i64, sorted[a]))
+        .sum();
+    linear_flops(cfg, sorted.iter().sum()) + attention + pooler_flops(cfg, sorted.len() as i64)
 }
 
 /// What one training step computes on a batches file, averaged over its batches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub(super) struct StepWork {
     /// Training FLOPs (3× forward) of the micro-batches as the trainer runs them, each
-    /// padded to its own longest example: the work the step actually does.
+    /// padded to its own longest example (unpadded encoder: real tokens, attention per
+    /// length bucket): the work the step actually does.
     pub(super) flops: f64,
     /// The same with the whole batch padded to its longest (k = 1; what the reference runs).
     pub(super) flops_k1: f64,
@@ -23,26 +47,34 @@ pub(super) struct StepWork {
     pub(super) flops_unpadded: f64,
     /// Non-padding tokens.
     pub(super) real_tokens: f64,
-    /// Tokens computed, padding included, with the step's micro-batches.
+    /// Tokens the projections and FFN compute, padding included, with the step's micro-batches.
     pub(super) computed_tokens: f64,
     /// Tokens computed with the whole batch padded to its longest.
     pub(super) padded_tokens_k1: f64,
 }
 
-/// Counts [`StepWork`] for `k` micro-batches split as [`batch::micro_batches`] splits them.
+/// Counts [`StepWork`] for `k` micro-batches split as [`batch::micro_batches`] splits them,
+/// computed by the padded or the unpadded encoder.
 pub(super) fn step_work(
     cfg: &rust_bert::bert::BertConfig,
     batches: &[Vec<usize>],
     lengths: &[usize],
     k: usize,
+    unpadded: bool,
 ) -> StepWork {
     let mut w = StepWork::default();
     let longest = |ids: &[usize]| ids.iter().map(|&i| lengths[i]).max().unwrap_or(0);
     for b in batches {
         for micro in batch::micro_batches(b, lengths, k) {
             let cols = longest(&micro);
-            w.flops += 3.0 * forward_flops(cfg, micro.len() as i64, cols as i64);
-            w.computed_tokens += (micro.len() * cols) as f64;
+            if unpadded {
+                let lens: Vec<i64> = micro.iter().map(|&i| lengths[i] as i64).collect();
+                w.flops += 3.0 * unpadded_forward_flops(cfg, &lens);
+                w.computed_tokens += lens.iter().sum::<i64>() as f64;
+            } else {
+                w.flops += 3.0 * forward_flops(cfg, micro.len() as i64, cols as i64);
+                w.computed_tokens += (micro.len() * cols) as f64;
+            }
         }
         let cols = longest(b);
         w.flops_k1 += 3.0 * forward_flops(cfg, b.len() as i64, cols as i64);
@@ -85,19 +117,35 @@ mod tests {
         let cfg = tiny_config();
         let lengths = vec![10, 3, 7, 3, 12, 5, 4, 9];
         let batches = vec![(0..8).collect::<Vec<_>>()];
-        let k1 = step_work(&cfg, &batches, &lengths, 1);
+        let k1 = step_work(&cfg, &batches, &lengths, 1, false);
         assert_eq!(k1.flops, k1.flops_k1);
         assert_eq!(k1.computed_tokens, 8.0 * 12.0);
         assert_eq!(k1.real_tokens, 53.0);
         // Sorted lengths 3 3 4 5 | 7 9 10 12: two micro-batches padded to 5 and to 12.
-        let k2 = step_work(&cfg, &batches, &lengths, 2);
+        let k2 = step_work(&cfg, &batches, &lengths, 2, false);
         assert_eq!(k2.computed_tokens, 4.0 * 5.0 + 4.0 * 12.0);
         assert_eq!(k2.flops, 3.0 * (forward_flops(&cfg, 4, 5) + forward_flops(&cfg, 4, 12)));
         assert!(k2.flops < k1.flops, "{} !< {}", k2.flops, k1.flops);
         assert_eq!(k2.flops_k1, k1.flops_k1);
         // One example per micro-batch: nothing is padded.
-        let k8 = step_work(&cfg, &batches, &lengths, 8);
+        let k8 = step_work(&cfg, &batches, &lengths, 8, false);
         assert!((k8.flops - k8.flops_unpadded).abs() < 1e-6 * k8.flops, "{} vs {}", k8.flops, k8.flops_unpadded);
         assert_eq!(k8.computed_tokens, k8.real_tokens);
+    }
+
+    #[test]
+    fn the_unpadded_encoder_computes_real_tokens_and_bucketed_attention() {
+        let cfg = tiny_config();
+        let lengths = vec![10, 3, 7, 3, 12, 5, 4, 9];
+        let batches = vec![(0..8).collect::<Vec<_>>()];
+        let u = step_work(&cfg, &batches, &lengths, 1, true);
+        assert_eq!(u.computed_tokens, u.real_tokens);
+        // At these lengths one bucket beats paying 4096 for a second: attention is padded to
+        // 12, the projections are not. Hand count: 2 layers, hidden 8, FFN 32.
+        let linear = 2.0 * 2.0 * 53.0 * (4.0 * 64.0 + 2.0 * 8.0 * 32.0);
+        let attention = 2.0 * 4.0 * 8.0 * 144.0 * 8.0;
+        let pooler = 2.0 * 8.0 * 64.0;
+        assert_eq!(u.flops, 3.0 * (linear + attention + pooler));
+        assert!(u.flops < step_work(&cfg, &batches, &lengths, 1, false).flops);
     }
 }
