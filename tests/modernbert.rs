@@ -156,11 +156,15 @@ fn tokenizer_json_folders_encode_pairs_with_the_template() {
     let expect: Vec<i64> = [vec![1], ia.clone(), vec![2], ib.clone(), vec![2]].concat();
     assert_eq!(e.input_ids, expect, "[CLS] a [SEP] b [SEP]");
     assert_eq!(e.token_type_ids, [vec![0; ia.len() + 2], vec![1; ib.len() + 1]].concat());
-    // Longest-first: a long first text is cut before the short second one.
-    let long = "word ".repeat(60);
-    let e = tok.encode(&long, Some(b), 16);
+    // Longest-first: the short text survives whole when it fits in half the budget...
+    let long = tok.word_piece_ids(&"word ".repeat(60));
+    let e = tok.encode(&"word ".repeat(60), Some(a), 16);
     assert_eq!(e.input_ids.len(), 16);
-    assert_eq!(&e.input_ids[16 - ib.len() - 1..15], &ib[..], "the short text survives whole");
+    assert_eq!(&e.input_ids[16 - ia.len() - 1..15], &ia[..], "{:?}", e.input_ids);
+    // ...otherwise both are cut to half the budget, the odd token to the longer text.
+    assert_eq!(ib.len(), 8, "{ib:?}");
+    let e = tok.encode(&"word ".repeat(60), Some(b), 16);
+    assert_eq!(e.input_ids, [vec![1], long[..7].to_vec(), vec![2], ib[..6].to_vec(), vec![2]].concat());
     assert_eq!(tok.encode(a, Some(b), 2).input_ids, [1, 2, 2], "only the special tokens fit");
     // A folder without any tokenizer names the three options.
     let tmp = tempfile::tempdir().unwrap();
