@@ -208,7 +208,9 @@ impl ArchClassifier {
         let (body, h) = match arch {
             Arch::Bert => return Err(Error::Invalid("BERT uses the BERT encoder, not ArchClassifier".into())),
             Arch::ModernBert => {
-                return Err(Error::Invalid("ModernBERT uses crate::modernbert, not ArchClassifier".into()))
+                return Err(Error::Invalid(
+                    "ModernBERT uses its own classifier (modernbert.rs), not ArchClassifier".into(),
+                ))
             }
             Arch::Roberta => {
                 let mut c: BertConfig = parse(json, path)?;
