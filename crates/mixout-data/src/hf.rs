@@ -40,6 +40,20 @@ impl HfTokenizer {
         Ok(HfTokenizer { base, path: path.to_path_buf(), truncating: Mutex::new(HashMap::new()) })
     }
 
+    /// The ids of the `[cls, sep, pad]` tokens a `tokenizer_config.json` names (`cls_token`,
+    /// `sep_token`, `pad_token`), BERT's `[CLS]`, `[SEP]`, `[PAD]` where it names none.
+    pub fn special_ids(&self, tokenizer_config: &Path) -> Result<[i64; 3]> {
+        let names = special_names(tokenizer_config)?;
+        let mut ids = [0; 3];
+        for (slot, token) in ids.iter_mut().zip(&names) {
+            *slot = self.token_id(token).ok_or_else(|| DataError::Tokenizer {
+                path: self.path.clone(),
+                message: format!("the vocabulary has no `{token}` token"),
+            })?;
+        }
+        Ok(ids)
+    }
+
     /// The file it was read from.
     pub fn path(&self) -> &Path {
         &self.path
@@ -96,4 +110,28 @@ impl HfTokenizer {
         });
         Arc::clone(entry)
     }
+}
+
+/// `[cls, sep, pad]` token strings from a `tokenizer_config.json` (a string or an added-token
+/// object with `content`), defaulting to BERT's when the file or a key is absent.
+fn special_names(path: &Path) -> Result<[String; 3]> {
+    let mut names = ["[CLS]", "[SEP]", "[PAD]"].map(String::from);
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+        Err(cause) => return Err(DataError::Io { path: path.to_path_buf(), cause }),
+    };
+    let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };
+    let config: Value = serde_json::from_str(&text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+    for (slot, key) in names.iter_mut().zip(["cls_token", "sep_token", "pad_token"]) {
+        match config.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => *slot = s.clone(),
+            Some(v) => match v.get("content").and_then(Value::as_str) {
+                Some(s) => *slot = s.to_string(),
+                None => return Err(fail(format!("expected `{key}` to be a token string, found {v}"))),
+            },
+        }
+    }
+    Ok(names)
 }

@@ -132,14 +132,7 @@ impl Tokenizer {
     pub fn from_tokenizer_json(dir: &Path) -> Result<Tokenizer> {
         let path = dir.join("tokenizer.json");
         let inner = HfTokenizer::from_file(&path)?;
-        let names = special_names(&dir.join("tokenizer_config.json"))?;
-        let mut ids = [0; 3];
-        for (slot, token) in ids.iter_mut().zip(&names) {
-            *slot = inner.token_id(token).ok_or_else(|| DataError::Tokenizer {
-                path: path.clone(),
-                message: format!("the vocabulary has no `{token}` token"),
-            })?;
-        }
+        let ids = inner.special_ids(&dir.join("tokenizer_config.json"))?;
         let vocab_size = inner.vocab_size();
         Ok(Tokenizer {
             inner: Inner::Hf(Box::new(inner)),
@@ -277,30 +270,6 @@ fn special_ids(values: &HashMap<String, i64>, tokens: [&str; 3], vocab_path: &Pa
         })?;
     }
     Ok(out)
-}
-
-/// `[cls, sep, pad]` token strings from a `tokenizer_config.json` (a string or an added-token
-/// object with `content`), defaulting to BERT's when the file or a key is absent.
-fn special_names(path: &Path) -> Result<[String; 3]> {
-    let mut names = ["[CLS]", "[SEP]", "[PAD]"].map(String::from);
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
-        Err(cause) => return Err(DataError::Io { path: path.to_path_buf(), cause }),
-    };
-    let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };
-    let config: Value = serde_json::from_str(&text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
-    for (slot, key) in names.iter_mut().zip(["cls_token", "sep_token", "pad_token"]) {
-        match config.get(key) {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) => *slot = s.clone(),
-            Some(v) => match v.get("content").and_then(Value::as_str) {
-                Some(s) => *slot = s.to_string(),
-                None => return Err(fail(format!("expected `{key}` to be a token string, found {v}"))),
-            },
-        }
-    }
-    Ok(names)
 }
 
 /// Reads `(lower_case, strip_accents)` from a `tokenizer_config.json`.
