@@ -24,6 +24,9 @@ pub enum Arch {
     DistilBert,
     /// ELECTRA (discriminator): `electra.*`, head `classifier.dense` → GELU → `classifier.out_proj`.
     Electra,
+    /// ModernBERT ([`crate::modernbert`]): `model.*`, head `head.dense` → activation →
+    /// `head.norm` → `classifier`, on the CLS token or the mean of the real tokens.
+    ModernBert,
 }
 
 impl Arch {
@@ -34,9 +37,10 @@ impl Arch {
             Some("roberta") => Ok(Arch::Roberta),
             Some("distilbert") => Ok(Arch::DistilBert),
             Some("electra") => Ok(Arch::Electra),
+            Some("modernbert") => Ok(Arch::ModernBert),
             Some(other) => Err(Error::model(
                 path,
-                format!("model_type `{other}` is not supported: use a bert, roberta, distilbert or electra checkpoint"),
+                format!("model_type `{other}` is not supported: use a bert, roberta, distilbert, electra or modernbert checkpoint"),
             )),
         }
     }
@@ -53,12 +57,16 @@ impl Arch {
             Arch::Roberta => "roberta",
             Arch::DistilBert => "distilbert",
             Arch::Electra => "electra",
+            Arch::ModernBert => "modernbert",
         }
     }
 
-    /// Variable prefix of the pretrained encoder.
+    /// Variable prefix of the pretrained encoder (Hugging Face's `base_model_prefix`).
     pub fn prefix(self) -> &'static str {
-        self.name()
+        match self {
+            Arch::ModernBert => "model",
+            _ => self.name(),
+        }
     }
 
     /// The FFN's first linear layer, which the paper's preset leaves unmixed (no dropout
@@ -66,6 +74,7 @@ impl Arch {
     pub fn ffn_input(self) -> &'static str {
         match self {
             Arch::DistilBert => "ffn.lin1",
+            Arch::ModernBert => "mlp.Wi",
             _ => "intermediate.dense",
         }
     }
@@ -77,12 +86,20 @@ impl Arch {
             Arch::Roberta => "RobertaForSequenceClassification",
             Arch::DistilBert => "DistilBertForSequenceClassification",
             Arch::Electra => "ElectraForSequenceClassification",
+            Arch::ModernBert => "ModernBertForSequenceClassification",
         }
     }
 
     /// One line saying what the presets select on this architecture (shown by `inspect`).
     pub fn preset_mapping(self) -> String {
         let p = self.prefix();
+        if self == Arch::ModernBert {
+            // GeGLU: `mlp.Wi` is the FFN's input (and gate), as BERT's intermediate.dense;
+            // `head.dense` is pretrained in MLM checkpoints and sits where BERT's pooler does.
+            return format!(
+                "4 linears per layer in {p}.layers.* (attn.Wqkv, attn.Wo, mlp.Wi, mlp.Wo) and head.dense; `paper` = all but mlp.Wi, `all-linear` = all; embeddings, biases and norms never"
+            );
+        }
         let layers = match self {
             Arch::DistilBert => format!("{p}.transformer.layer.*"),
             _ => format!("{p}.encoder.layer.*"),
@@ -190,6 +207,11 @@ impl ArchClassifier {
         let (hidden, attention, head_dropout) = (dropout.hidden, dropout.attention, dropout.head);
         let (body, h) = match arch {
             Arch::Bert => return Err(Error::Invalid("BERT uses the BERT encoder, not ArchClassifier".into())),
+            Arch::ModernBert => {
+                return Err(Error::Invalid(
+                    "ModernBERT uses its own classifier (modernbert.rs), not ArchClassifier".into(),
+                ))
+            }
             Arch::Roberta => {
                 let mut c: BertConfig = parse(json, path)?;
                 c.hidden_dropout_prob = hidden;

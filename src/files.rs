@@ -12,7 +12,8 @@ pub struct ModelFiles {
     pub dir: PathBuf,
     /// `config.json` (Hugging Face layout).
     pub config: PathBuf,
-    /// `vocab.txt` (WordPiece vocabulary), or RoBERTa's `vocab.json` (with `merges.txt` beside it).
+    /// `vocab.txt` (WordPiece vocabulary), RoBERTa's `vocab.json` (with `merges.txt` beside
+    /// it), or, with neither, `tokenizer.json` (ModernBERT).
     pub vocab: PathBuf,
     /// `model.safetensors` (or `rust_model.ot` for rust-bert hub models).
     pub weights: PathBuf,
@@ -40,7 +41,7 @@ impl ModelFiles {
             } else {
                 Err(Error::model(
                     dir,
-                    format!("missing `{name}` (a model folder needs config.json, vocab.txt and model.safetensors)"),
+                    format!("missing `{name}` (a model folder needs config.json, a tokenizer (vocab.txt, vocab.json + merges.txt, or tokenizer.json) and model.safetensors)"),
                 ))
             }
         };
@@ -49,9 +50,15 @@ impl ModelFiles {
             .map(|n| dir.join(n))
             .find(|p| p.is_file())
             .ok_or_else(|| Error::model(dir, "missing `model.safetensors` (or rust-bert's `rust_model.ot`)"))?;
-        let vocab = if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
+        // WordPiece, else byte-level BPE files, else a `tokenizers` tokenizer.json alone
+        // (ModernBERT); the tokenizer (mixout_data::Tokenizer) looks in the same order.
+        let vocab = if dir.join("vocab.txt").is_file() {
+            dir.join("vocab.txt")
+        } else if dir.join("vocab.json").is_file() {
             need("merges.txt")?;
             dir.join("vocab.json")
+        } else if dir.join("tokenizer.json").is_file() {
+            dir.join("tokenizer.json")
         } else {
             need("vocab.txt")?
         };

@@ -81,8 +81,8 @@ impl HubSource for HubCache {
 
 /// Resolves hub repository `repo` from `source`: `config.json`; the tokenizer files that
 /// exist (`tokenizer_config.json`, which says whether a model is cased, `special_tokens_map.json`,
-/// `tokenizer.json`); the vocabulary the architecture reads (`vocab.txt`, or RoBERTa's
-/// `vocab.json` + `merges.txt`); and the weights (`model.safetensors`, else rust-bert's
+/// `tokenizer.json`); the vocabulary the architecture reads (`vocab.txt`, RoBERTa's
+/// `vocab.json` + `merges.txt`, or ModernBERT's `tokenizer.json`); and the weights (`model.safetensors`, else rust-bert's
 /// `rust_model.ot`). All must lie in one folder, as the tokenizer reads the folder.
 pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles> {
     let at = Path::new(repo);
@@ -98,6 +98,8 @@ pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles
     let vocab = if arch == crate::arch::Arch::Roberta {
         fetched.push(need("merges.txt")?);
         need("vocab.json")?
+    } else if arch == crate::arch::Arch::ModernBert {
+        need("tokenizer.json")?
     } else {
         need("vocab.txt")?
     };

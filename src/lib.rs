@@ -3,7 +3,7 @@
 //!
 //! Layers import downward only (see docs/architecture.md): the schema
 //! ([`mixout_spec`], no libtorch) → [`assets`] and the resolved [`study`] → model families
-//! ([`model`], [`bert`], [`arch`]) → [`mixout`] and the parameter [`plan`] → training
+//! ([`model`], [`bert`], [`modernbert`], [`arch`]) → [`mixout`] and the parameter [`plan`] → training
 //! ([`train`]: one assembly, one step) → sweeps ([`sweep`]) → the binary's commands. Result
 //! files and reports live in `mixout-report`, data in `mixout-data`; neither needs libtorch.
 
@@ -19,6 +19,7 @@ pub mod files;
 pub mod hub;
 pub mod mixout;
 pub mod model;
+pub mod modernbert;
 pub mod plan;
 pub mod study;
 pub mod sweep;

@@ -13,8 +13,9 @@ use std::collections::{BTreeSet, HashMap};
 use tch::{nn, Kind, Tensor};
 
 /// Variable-name prefixes that may be absent from a pretrained checkpoint: the new head,
-/// and the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none).
-pub const NEW_LAYER_PREFIXES: [&str; 3] = ["classifier.", "pre_classifier.", "bert.pooler."];
+/// the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none), and
+/// ModernBERT's `head.*` (MLM checkpoints carry it, a bare `ModernBertModel`'s does not).
+pub const NEW_LAYER_PREFIXES: [&str; 4] = ["classifier.", "pre_classifier.", "bert.pooler.", "head."];
 
 pub use crate::files::ModelFiles;
 
@@ -29,7 +30,11 @@ pub fn read_config(files: &ModelFiles, labels: &[String]) -> Result<BertConfig> 
         obj.remove("id2label");
         obj.remove("label2id");
     }
-    let mut config: BertConfig = crate::arch::bert_shape(&json, arch, &files.config)?;
+    let mut config: BertConfig = if arch == crate::arch::Arch::ModernBert {
+        crate::modernbert::bert_shape(&json, &files.config)?
+    } else {
+        crate::arch::bert_shape(&json, arch, &files.config)?
+    };
     let names: Vec<String> = if labels.is_empty() { vec!["score".into()] } else { labels.to_vec() };
     config.id2label = Some(names.iter().enumerate().map(|(i, l)| (i as i64, l.clone())).collect());
     config.label2id = Some(names.iter().enumerate().map(|(i, l)| (l.clone(), i as i64)).collect());
@@ -43,6 +48,8 @@ enum Encoder {
     Fused(crate::bert::FusedBert),
     /// RoBERTa, DistilBERT or ELECTRA with its own head.
     Other(crate::arch::ArchClassifier),
+    /// ModernBERT with its own head.
+    ModernBert(crate::modernbert::ModernBertClassifier),
 }
 
 /// A BERT encoder with a sequence-classification (or regression) head.
@@ -101,6 +108,8 @@ impl SequenceClassifier {
         match (&mut self.bert, precision) {
             (Encoder::Fused(bert), Precision::Bf16) => bert.compute = Kind::BFloat16,
             (Encoder::Fused(bert), _) => bert.compute = Kind::Float,
+            (Encoder::ModernBert(m), Precision::Bf16) => m.compute = Kind::BFloat16,
+            (Encoder::ModernBert(m), _) => m.compute = Kind::Float,
             (Encoder::RustBert(_), Precision::Bf16) => {
                 return Err(Error::Invalid("precision bf16 needs `encoder: unpadded` or `padded` (rust-bert's encoder has no mixed-precision path)".into()))
             }
@@ -127,6 +136,15 @@ impl SequenceClassifier {
             return Self::new(root, config, dropout, encoder);
         }
         let num_labels = config.id2label.as_ref().map(|m| m.len() as i64).unwrap_or(0);
+        if arch == crate::arch::Arch::ModernBert {
+            let m = crate::modernbert::ModernBertClassifier::new(root, json, &files.config, dropout, num_labels)?;
+            return Ok(SequenceClassifier {
+                bert: Encoder::ModernBert(m),
+                classifier: None,
+                head_dropout: dropout.head,
+                num_labels,
+            });
+        }
         let other = crate::arch::ArchClassifier::new(root, arch, json, &files.config, dropout, num_labels)?;
         Ok(SequenceClassifier { bert: Encoder::Other(other), classifier: None, head_dropout: dropout.head, num_labels })
     }
@@ -153,6 +171,7 @@ impl SequenceClassifier {
             Encoder::Other(m) => {
                 return m.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train)
             }
+            Encoder::ModernBert(m) => return Ok(m.forward_t(&batch.input_ids, &batch.attention_mask, train)),
         };
         let classifier =
             self.classifier.as_ref().ok_or_else(|| Error::Invalid("BERT classifier without its head".into()))?;
@@ -173,10 +192,11 @@ pub struct LoadReport {
 
 /// Maps a checkpoint tensor name onto our variable names: encoder checkpoints saved from
 /// `BertModel` (`RobertaModel`, …) carry no `bert.` (`roberta.`, …) prefix; those from
-/// `*For*` models do, and their heads (`classifier.*`, `pre_classifier.*`) none.
+/// `*For*` models do, and their heads (`classifier.*`, `pre_classifier.*`, ModernBERT's
+/// `head.*`) none.
 fn variable_name(name: &str, prefix: &str) -> String {
-    if name.starts_with(&format!("{prefix}.")) || name.starts_with("classifier.") || name.starts_with("pre_classifier.")
-    {
+    let head = ["classifier.", "pre_classifier.", "head."].iter().any(|h| name.starts_with(h));
+    if head || name.starts_with(&format!("{prefix}.")) {
         name.to_string()
     } else {
         format!("{prefix}.{name}")
@@ -222,7 +242,7 @@ pub fn load_pretrained(vs: &nn::VarStore, files: &ModelFiles, initializer_range:
         return Err(Error::model(
             &files.weights,
             format!(
-                "{} pretrained variable(s) missing from the checkpoint: {} (only the new head `classifier.*`/`pre_classifier.*` and BERT's pooler may be missing; do config.json and the weights belong together?)",
+                "{} pretrained variable(s) missing from the checkpoint: {} (only the new head `classifier.*`/`pre_classifier.*`/`head.*` and BERT's pooler may be missing; do config.json and the weights belong together?)",
                 unexpected.len(),
                 unexpected.iter().take(8).map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ),
@@ -234,17 +254,20 @@ pub fn load_pretrained(vs: &nn::VarStore, files: &ModelFiles, initializer_range:
     Ok(report)
 }
 
-/// N(0, range²) for weights and zeros for biases of the freshly created layers, as Hugging
-/// Face's `_init_weights` does (tch's default would be Kaiming-uniform).
+/// N(0, range²) for weights, zeros for biases and ones for norm weights of the freshly
+/// created layers, as Hugging Face's `_init_weights` does (tch's default would be
+/// Kaiming-uniform).
 fn init_new_layers(vars: &mut HashMap<String, Tensor>, names: &[String], range: f64) {
     tch::no_grad(|| {
         for name in names {
             if let Some(var) = vars.get_mut(name) {
-                if name.ends_with(".bias") {
-                    let _ = var.zero_();
+                let _ = if name.ends_with(".bias") {
+                    var.zero_()
+                } else if name.to_ascii_lowercase().ends_with("norm.weight") {
+                    var.fill_(1.0)
                 } else {
-                    let _ = var.normal_(0.0, range);
-                }
+                    var.normal_(0.0, range)
+                };
             }
         }
     });

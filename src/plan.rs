@@ -45,13 +45,14 @@ pub struct ParamPlan {
 }
 
 /// Position of a parameter in the encoder's depth: 0 for the embeddings, `i + 1` for encoder
-/// layer `i` (named `…encoder.layer.i.…` or, in DistilBERT, `…transformer.layer.i.…`), and
-/// None for what sits above the layers (pooler, head) or outside them.
+/// layer `i` (named `…encoder.layer.i.…`, in DistilBERT `…transformer.layer.i.…`, in
+/// ModernBERT `model.layers.i.…`), and None for what sits above the layers (pooler, final
+/// norm, head) or outside them.
 pub fn layer_depth(name: &str) -> Option<usize> {
     if name.contains("embeddings") {
         return Some(0);
     }
-    for key in ["encoder.layer.", "transformer.layer."] {
+    for key in ["encoder.layer.", "transformer.layer.", "model.layers."] {
         if let Some(rest) = name.split(key).nth(1) {
             return rest.split('.').next().and_then(|i| i.parse::<usize>().ok()).map(|i| i + 1);
         }
@@ -64,12 +65,14 @@ pub fn encoder_layers(params: &[(String, Vec<i64>)]) -> usize {
     params.iter().filter_map(|(n, _)| layer_depth(n)).max().unwrap_or(0)
 }
 
-/// Whether `reinit_layers: k` re-initialises a parameter: the top k encoder layers and the pooler.
+/// Whether `reinit_layers: k` re-initialises a parameter: the top k encoder layers and the
+/// pooler; for ModernBERT, whose layers are pre-norm, also the final norm above them and
+/// `head.dense`/`head.norm`, which sit where BERT's pooler does.
 pub fn is_reinit(name: &str, layers: usize, k: usize) -> bool {
     if k == 0 || is_head(name) {
         return false;
     }
-    if name.contains("pooler") {
+    if is_pooler(name) {
         return true;
     }
     matches!(layer_depth(name), Some(d) if d >= 1 && d + k > layers)
@@ -84,9 +87,16 @@ pub fn llrd_scale(name: &str, layers: usize, gamma: Option<f64>) -> f64 {
     }
 }
 
-/// True for names that are never mixed nor decayed: biases and LayerNorm.
+/// True for what sits between the top encoder layer and the new head: BERT's pooler,
+/// ModernBERT's final norm and its pretrained `head.{dense,norm}`.
+pub fn is_pooler(name: &str) -> bool {
+    name.contains("pooler") || name.starts_with("head.") || name.starts_with("model.final_norm.")
+}
+
+/// True for names that are never mixed nor decayed: biases and LayerNorm (ModernBERT's
+/// `attn_norm`, `mlp_norm`, `final_norm`, `embeddings.norm`, `head.norm`).
 pub fn is_bias_or_norm(name: &str) -> bool {
-    name.ends_with(".bias") || name.contains("LayerNorm") || name.contains("layer_norm")
+    name.ends_with(".bias") || name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("norm.")
 }
 
 /// True for the new head's parameters (`classifier.*`; DistilBERT's `pre_classifier.*` too).
@@ -95,9 +105,10 @@ pub fn is_head(name: &str) -> bool {
 }
 
 /// True for the first linear layer of a feed-forward block: BERT, RoBERTa and ELECTRA's
-/// `intermediate.dense`, DistilBERT's `ffn.lin1`.
+/// `intermediate.dense`, DistilBERT's `ffn.lin1`, ModernBERT's `mlp.Wi` (the GeGLU's input
+/// and gate in one matrix).
 pub fn is_ffn_input(name: &str) -> bool {
-    name.contains("intermediate.dense") || name.contains("ffn.lin1")
+    name.contains("intermediate.dense") || name.contains("ffn.lin1") || name.contains("mlp.Wi.")
 }
 
 /// True for the weight matrix of a linear layer of the pretrained encoder.
@@ -114,7 +125,8 @@ pub fn preset_selects(preset: LayerPreset, name: &str, shape: &[i64]) -> bool {
     match preset {
         LayerPreset::None => false,
         LayerPreset::AllLinear => is_encoder_linear_weight(name, shape),
-        // The paper's BERT runs: no dropout precedes the FFN's first layer, so it is skipped.
+        // The paper's BERT runs: no dropout precedes the FFN's first layer, so it is skipped
+        // (ModernBERT: `mlp.Wi`; its Wqkv, attn.Wo, mlp.Wo and head.dense are mixed).
         LayerPreset::Paper => is_encoder_linear_weight(name, shape) && !is_ffn_input(name),
     }
 }
@@ -180,7 +192,9 @@ fn check_no_silent_noop(params: &[(String, Vec<i64>)], s: &Setting, plans: &[Par
     let example = params
         .iter()
         .map(|(n, _)| n.as_str())
-        .find(|n| n.contains("encoder.layer.0.") && n.ends_with(".weight") && !is_bias_or_norm(n))
+        .find(|n| {
+            (n.contains("encoder.layer.0.") || n.contains("layers.0.")) && n.ends_with(".weight") && !is_bias_or_norm(n)
+        })
         .unwrap_or("bert.encoder.layer.0.output.dense.weight");
     let hint = format!("parameter names look like `{example}`; `mixout inspect FILE` lists them all");
     let m = &s.mixout;

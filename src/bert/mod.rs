@@ -31,7 +31,7 @@ fn layer_norm(p: nn::Path, hidden: i64, eps: f64) -> nn::LayerNorm {
 /// The FFN activation (config.json `hidden_act`) on libtorch's fused kernels. Every value
 /// rust-bert parses has one; the tanh GELU (`gelu_new`, alias `gelu_pytorch_tanh`) is
 /// libtorch's `gelu("tanh")`, the same formula as Hugging Face's `NewGELUActivation`.
-fn activate(act: Activation, xs: &Tensor) -> Tensor {
+pub(crate) fn activate(act: Activation, xs: &Tensor) -> Tensor {
     match act {
         Activation::gelu => xs.gelu("none"),
         Activation::gelu_new => xs.gelu("tanh"),
@@ -45,7 +45,7 @@ fn activate(act: Activation, xs: &Tensor) -> Tensor {
 
 /// A linear layer computed in `kind`: for bf16, input, weight and bias are cast first, as
 /// autocast does, so the fp32 master weights receive fp32 gradients through the casts.
-fn linear(l: &nn::Linear, xs: &Tensor, kind: Kind) -> Tensor {
+pub(crate) fn linear(l: &nn::Linear, xs: &Tensor, kind: Kind) -> Tensor {
     if kind == Kind::Float {
         return xs.apply(l);
     }

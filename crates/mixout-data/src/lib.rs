@@ -5,7 +5,8 @@
 //!   and evaluation of a task's predictions.
 //! - [`glue`]: examples, labels and strict readers of the original GLUE TSVs.
 //! - [`tokenize`]: BERT WordPiece tokenisation matching the Hugging Face fast tokenizer,
-//!   parallel and cached per process.
+//!   parallel and cached per process; [`hf`]: a folder's `tokenizer.json` through Hugging
+//!   Face's `tokenizers` (ModernBERT).
 //! - [`batch`]: seeded subsets and epoch orders, batches, micro-batches, padding plans.
 //! - [`metrics`]: the [`Metric`] names, and accuracy, F1, MCC, Pearson and Spearman as pure
 //!   functions. It knows nothing of tasks (`tasks` uses `metrics`, never the reverse).
@@ -18,6 +19,7 @@
 pub mod batch;
 pub mod error;
 pub mod glue;
+pub mod hf;
 pub mod metrics;
 pub mod tasks;
 pub mod tokenize;

@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::error::{DataError, Result};
 use crate::glue::Example;
+use crate::hf::HfTokenizer;
 use crate::tasks::Split;
 
 /// Token ids of one example, ready to be padded into a batch.
@@ -50,6 +51,8 @@ enum Inner {
     WordPiece(Box<BertTokenizer>),
     /// Byte-level BPE (`vocab.json` + `merges.txt`): RoBERTa.
     Bpe(Box<RobertaTokenizer>),
+    /// A `tokenizer.json` alone, run by Hugging Face's `tokenizers` with its own template: ModernBERT.
+    Hf(Box<HfTokenizer>),
 }
 
 /// A model folder's tokenizer: BERT-style WordPiece (`[CLS] a [SEP] b [SEP]`, segment ids
@@ -81,10 +84,14 @@ impl Tokenizer {
     /// lower-casing and accent stripping read from `tokenizer_config.json` when present
     /// (`do_lower_case` defaults to true; `strip_accents` null or absent follows
     /// lower-casing, as in Hugging Face's BERT normaliser); or, for RoBERTa, `vocab.json`
-    /// with `merges.txt` (byte-level BPE, cased).
+    /// with `merges.txt` (byte-level BPE, cased); or, with neither, `tokenizer.json`
+    /// (ModernBERT), see [`Tokenizer::from_tokenizer_json`].
     pub fn from_model_dir(dir: &Path) -> Result<Tokenizer> {
         if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
             return Self::from_bpe(&dir.join("vocab.json"), &dir.join("merges.txt"));
+        }
+        if !dir.join("vocab.txt").is_file() && dir.join("tokenizer.json").is_file() {
+            return Self::from_tokenizer_json(dir);
         }
         let config_path = dir.join("tokenizer_config.json");
         let (lower_case, strip_accents) = match fs::read_to_string(&config_path) {
@@ -119,6 +126,26 @@ impl Tokenizer {
         })
     }
 
+    /// Builds the tokenizer of a folder's `tokenizer.json` with Hugging Face's `tokenizers`.
+    /// The special tokens are `tokenizer_config.json`'s `cls_token`, `sep_token` and
+    /// `pad_token` when it names them, else `[CLS]`, `[SEP]` and `[PAD]`.
+    pub fn from_tokenizer_json(dir: &Path) -> Result<Tokenizer> {
+        let path = dir.join("tokenizer.json");
+        let inner = HfTokenizer::from_file(&path)?;
+        let ids = inner.special_ids(&dir.join("tokenizer_config.json"))?;
+        let vocab_size = inner.vocab_size();
+        Ok(Tokenizer {
+            inner: Inner::Hf(Box::new(inner)),
+            vocab_path: path,
+            lower_case: false,
+            strip_accents: false,
+            vocab_size,
+            cls_id: ids[0],
+            sep_id: ids[1],
+            pad_id: ids[2],
+        })
+    }
+
     /// Builds a tokenizer from a WordPiece `vocab.txt` with explicit casing options.
     pub fn from_vocab(vocab_path: &Path, lower_case: bool, strip_accents: bool) -> Result<Tokenizer> {
         // Checked first so a missing file gets the usual I/O message with its path.
@@ -145,6 +172,10 @@ impl Tokenizer {
     /// longest-first exactly as the Hugging Face fast tokenizer does. A `max_len` too small
     /// for the special tokens yields just those tokens.
     pub fn encode(&self, a: &str, b: Option<&str>, max_len: usize) -> Encoded {
+        if let Inner::Hf(t) = &self.inner {
+            let (input_ids, token_type_ids) = t.encode(a, b, max_len);
+            return Encoded { input_ids, token_type_ids };
+        }
         let bpe = matches!(self.inner, Inner::Bpe(_));
         let mut ids_a = self.word_piece_ids(a);
         let mut ids_b = b.map(|b| self.word_piece_ids(b));
@@ -189,6 +220,7 @@ impl Tokenizer {
         match &self.inner {
             Inner::WordPiece(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
             Inner::Bpe(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
+            Inner::Hf(t) => t.ids(text),
         }
     }
 
@@ -212,7 +244,7 @@ impl Tokenizer {
         self.vocab_size
     }
 
-    /// The vocabulary file this tokenizer was built from (`vocab.txt` or `vocab.json`).
+    /// The vocabulary file this tokenizer was built from (`vocab.txt`, `vocab.json` or `tokenizer.json`).
     pub fn vocab_path(&self) -> &Path {
         &self.vocab_path
     }
