@@ -90,3 +90,25 @@ fn unpadded_dropout_is_seeded_and_reproducible() {
     let (_, loss_off, _) = run("unpadded", "", &batch);
     assert_ne!(loss_a, loss_off);
 }
+
+#[test]
+fn evaluation_batches_by_length_and_returns_dataset_order() {
+    let _rng = common::rng_lock();
+    let (study, prep) = common::l3_study("");
+    seed_everything(5);
+    let ft = Finetuner::assemble(&study.settings[0].spec, &prep.files, &prep.task.labels, Device::Cpu).unwrap();
+    let dev = &prep.dev.1[..48];
+    // Length-sorted batches of 16 (each padded to its own longest), put back in dataset order…
+    let batched = mixout::train::evaluate::predict(&ft.model, dev, prep.pad_id, 16, Device::Cpu).unwrap();
+    // …give each example the logits it gets alone, unpadded.
+    let alone: Vec<Tensor> = dev
+        .iter()
+        .map(|e| {
+            let t = to_tensors(&mixout_data::batch::pad(&[e], prep.pad_id), Device::Cpu);
+            tch::no_grad(|| ft.model.forward_t(&t, false).unwrap()).squeeze_dim(0)
+        })
+        .collect();
+    let lengths: Vec<usize> = dev.iter().map(|e| e.input_ids.len()).collect();
+    assert!(lengths.windows(2).any(|w| w[0] > w[1]), "the dev slice is not already sorted");
+    close(&Tensor::stack(&alone, 0), &batched, "batched vs one-by-one logits");
+}
