@@ -340,7 +340,9 @@ def table(res):
             ("as computed", "flops_fraction_of_peak",
              ", ".join(f"{k} {fmt(fl.get(k), '.3g')}" for k in ks)
              + (f", reference {fmt(fig.get('flops_per_step_reference'), '.3g')}" if fig["reference"] else "")),
-            ("real-token", "real_token_fraction_of_peak", f"every column {fmt(fig.get('flops_per_step_unpadded'), '.3g')}"),
+            ("real-token", "real_token_fraction_of_peak",
+             f"every column {fmt(fig.get('flops_per_step_unpadded'), '.3g')}: the whole encoder on each example at its own "
+             "length; the unpadded encoder's last layer computes only [CLS] rows, so it does less"),
         ):
             fr = fig[key]
             w(f"  share of the fp32 matmul peak, FLOPs {title} ({counted} per step):")

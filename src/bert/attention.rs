@@ -13,19 +13,20 @@ pub enum AttentionDropout {
     Cheap,
 }
 
-/// Context `[batch, seq, hidden]` from `q`, `k`, `v` (each `[batch, seq, hidden]`, in the
-/// compute kind) and an additive `mask` `[batch, 1, 1, seq]`. `p` is the attention-probability
-/// dropout (0 in eval mode).
+/// Context `[batch, queries, hidden]` from `q` (`[batch, queries, hidden]`), `k` and `v`
+/// (`[batch, seq, hidden]`), all in the compute kind, and an additive `mask`
+/// `[batch, 1, 1, seq]`. `p` is the attention-probability dropout (0 in eval mode).
 pub fn attend(q: &Tensor, k: &Tensor, v: &Tensor, mask: &Tensor, heads: i64, p: f64, how: AttentionDropout) -> Tensor {
     let size = q.size();
     let (b, l, h) = (size[0], size[1], size[2]);
     let d = h / heads;
-    let split = |t: &Tensor| t.view([b, l, heads, d]).transpose(1, 2);
+    let split = |t: &Tensor| t.view([b, t.size()[1], heads, d]).transpose(1, 2);
     let (q, k, v) = (split(q), split(k), split(v));
+    let keys = k.size()[2];
     let ctx = if p > 0.0 && how == AttentionDropout::Cheap && !q.device().is_cuda() {
         // The fused CPU kernel has no dropout; libtorch's fallback would draw a float mask.
         let scores = (&q * (d as f64).powf(-0.5)).matmul(&k.transpose(-1, -2)) + mask;
-        let probs = scores.softmax(-1, q.kind()) * crate::dropout::keep_mask(&[b, heads, l, l], p, q.device());
+        let probs = scores.softmax(-1, q.kind()) * crate::dropout::keep_mask(&[b, heads, l, keys], p, q.device());
         probs.matmul(&(&v * (1.0 / (1.0 - p))))
     } else {
         Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false)

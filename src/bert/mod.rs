@@ -170,9 +170,33 @@ impl Layer {
                 Tensor::cat(&parts, 0)
             }
         };
-        let drop = |t: Tensor| match pk {
-            None => t.dropout(self.hidden_dropout, train),
-            Some(_) => crate::dropout::dropout(&t, self.hidden_dropout, train),
+        self.finish(ctx, xs, pk.is_some(), train, kind)
+    }
+
+    /// The last layer of the unpadded encoder, for the pooler: every token's keys and values,
+    /// but queries, attention output and FFN for the `[CLS]` rows alone (nothing else reaches
+    /// the logits, so the function and every gradient are the same). Returns `[batch, hidden]`
+    /// in longest-first order.
+    fn forward_cls(&self, xs: &Tensor, pk: &Packing, train: bool, kind: Kind) -> Tensor {
+        let cls = xs.index_select(0, &pk.starts_sorted);
+        let (q, k, v) = (linear(&self.query, &cls, kind), linear(&self.key, xs, kind), linear(&self.value, xs, kind));
+        let (p, heads) = (if train { self.attention_dropout } else { 0.0 }, self.heads);
+        let parts: Vec<Tensor> = pk
+            .buckets
+            .iter()
+            .map(|b| {
+                let q = q.narrow(0, b.first, b.n).unsqueeze(1);
+                attend(&q, &b.pad(&k), &b.pad(&v), &b.mask, heads, p, AttentionDropout::Cheap).squeeze_dim(1)
+            })
+            .collect();
+        self.finish(Tensor::cat(&parts, 0), &cls, true, train, kind)
+    }
+
+    /// Attention output, FFN, dropout, residuals and norms on the rows of `xs` that `ctx` holds.
+    fn finish(&self, ctx: Tensor, xs: &Tensor, cheap_dropout: bool, train: bool, kind: Kind) -> Tensor {
+        let drop = |t: Tensor| match cheap_dropout {
+            false => t.dropout(self.hidden_dropout, train),
+            true => crate::dropout::dropout(&t, self.hidden_dropout, train),
         };
         let attn = norm(&self.attn_norm, &(drop(linear(&self.attn_out, &ctx, kind)) + xs));
         let ff = drop(linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind));
@@ -212,12 +236,20 @@ impl FusedBert {
             Some(pk) => self.embeddings.forward_packed(ids, token_types, pk, train),
             None => self.embeddings.forward_t(ids, token_types, train),
         };
-        for layer in &self.layers {
-            xs = layer.forward_t(&xs, pk.as_ref(), &mask, train, self.compute);
-        }
-        let cls = match &pk {
-            Some(pk) => xs.index_select(0, &pk.starts),
-            None => xs.select(1, 0),
+        let cls = match (&pk, self.layers.split_last()) {
+            (Some(pk), Some((last, below))) => {
+                for layer in below {
+                    xs = layer.forward_t(&xs, Some(pk), &mask, train, self.compute);
+                }
+                last.forward_cls(&xs, pk, train, self.compute).index_select(0, &pk.sorted_position)
+            }
+            (Some(pk), None) => xs.index_select(0, &pk.starts),
+            (None, _) => {
+                for layer in &self.layers {
+                    xs = layer.forward_t(&xs, None, &mask, train, self.compute);
+                }
+                xs.select(1, 0)
+            }
         };
         // The pooled output returns to fp32: the head, the loss and the metrics stay fp32.
         linear(&self.pooler, &cls, self.compute).tanh().to_kind(Kind::Float)

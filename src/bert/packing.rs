@@ -38,11 +38,15 @@ pub fn buckets(sorted_desc: &[i64]) -> Vec<(usize, usize)> {
     out
 }
 
-/// One attention bucket: `n` sequences padded to `len`, packed rows `[offset, offset + rows)`.
+/// One attention bucket: `n` sequences padded to `len`, packed rows `[offset, offset + rows)`,
+/// sequences `[first, first + n)` of the longest-first order.
 pub struct Bucket {
+    /// Position of its first sequence in the longest-first order.
+    pub first: i64,
+    /// Its number of sequences.
+    pub n: i64,
     offset: i64,
     rows: i64,
-    n: i64,
     len: i64,
     /// Slot in `[n·len]` of each packed row; `None` when the bucket has no padding.
     slots: Option<Tensor>,
@@ -80,6 +84,10 @@ pub struct Packing {
     index: Tensor,
     /// Packed row of each sequence's first token (`[CLS]`), in batch order.
     pub starts: Tensor,
+    /// The same in longest-first order (the buckets' order).
+    pub starts_sorted: Tensor,
+    /// Position of each sequence (in batch order) in the longest-first order.
+    pub sorted_position: Tensor,
     /// The attention buckets, covering the packed rows in order.
     pub buckets: Vec<Bucket>,
 }
@@ -98,22 +106,31 @@ impl Packing {
         order.sort_by_key(|&s| std::cmp::Reverse(lengths[s]));
         let sorted: Vec<i64> = order.iter().map(|&s| lengths[s]).collect();
         let mut index = Vec::with_capacity(sorted.iter().sum::<i64>() as usize);
-        let mut starts = vec![0i64; batch as usize];
-        for &s in &order {
+        let (mut starts, mut starts_sorted, mut position) =
+            (vec![0i64; batch as usize], vec![], vec![0i64; batch as usize]);
+        for (i, &s) in order.iter().enumerate() {
             starts[s] = index.len() as i64;
+            starts_sorted.push(index.len() as i64);
+            position[s] = i as i64;
             index.extend((0..lengths[s]).map(|t| s as i64 * seq + t));
         }
         let mut offset = 0;
         let buckets = buckets(&sorted)
             .into_iter()
             .map(|(a, b)| {
-                let bucket = Bucket::new(&sorted[a..b], offset, kind, device);
+                let bucket = Bucket::new(&sorted[a..b], a as i64, offset, kind, device);
                 offset += bucket.rows;
                 bucket
             })
             .collect();
         let to = |v: Vec<i64>| Tensor::from_slice(&v).to_device(device);
-        Packing { index: to(index), starts: to(starts), buckets }
+        Packing {
+            index: to(index),
+            starts: to(starts),
+            starts_sorted: to(starts_sorted),
+            sorted_position: to(position),
+            buckets,
+        }
     }
 
     /// `[batch, seq]` ids → `[tokens]`.
@@ -123,7 +140,7 @@ impl Packing {
 }
 
 impl Bucket {
-    fn new(lengths: &[i64], offset: i64, kind: Kind, device: Device) -> Self {
+    fn new(lengths: &[i64], first: i64, offset: i64, kind: Kind, device: Device) -> Self {
         let (n, len) = (lengths.len() as i64, lengths.first().copied().unwrap_or(0));
         let rows: i64 = lengths.iter().sum();
         let slots = (rows != n * len).then(|| {
@@ -134,7 +151,7 @@ impl Bucket {
         let mask: Vec<f32> =
             lengths.iter().flat_map(|&l| (0..len).map(move |t| if t < l { 0.0 } else { -10000.0 })).collect();
         let mask = Tensor::from_slice(&mask).view([n, 1, 1, len]).to_device(device).to_kind(kind);
-        Bucket { offset, rows, n, len, slots, mask }
+        Bucket { first, n, offset, rows, len, slots, mask }
     }
 }
 
@@ -161,6 +178,8 @@ mod tests {
         let ids = Tensor::arange(12, (Kind::Int64, Device::Cpu)).view([3, 4]);
         assert_eq!(Vec::<i64>::try_from(pk.pack_ids(&ids)).unwrap(), vec![4, 5, 6, 7, 0, 1, 8]);
         assert_eq!(Vec::<i64>::try_from(&pk.starts).unwrap(), vec![4, 0, 6]);
+        assert_eq!(Vec::<i64>::try_from(&pk.starts_sorted).unwrap(), vec![0, 4, 6]);
+        assert_eq!(Vec::<i64>::try_from(&pk.sorted_position).unwrap(), vec![1, 0, 2]);
         let xs = Tensor::arange(7, (Kind::Float, Device::Cpu)).view([7, 1]);
         let back: Vec<Tensor> = pk.buckets.iter().map(|b| b.unpad(&b.pad(&xs))).collect();
         assert!(Tensor::cat(&back, 0).equal(&xs));

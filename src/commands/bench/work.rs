@@ -23,15 +23,22 @@ fn pooler_flops(cfg: &rust_bert::bert::BertConfig, rows: i64) -> f64 {
 }
 
 /// Forward FLOPs of the unpadded encoder on sequences of `lengths`: projections and FFN on
-/// the real tokens, attention per length bucket as [`mixout::bert::packing::buckets`] makes them.
+/// the real tokens, attention per length bucket as [`mixout::bert::packing::buckets`] makes
+/// them; in the last layer keys and values for every token, the rest for `[CLS]` alone.
 fn unpadded_forward_flops(cfg: &rust_bert::bert::BertConfig, lengths: &[i64]) -> f64 {
     let mut sorted = lengths.to_vec();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
-    let attention: f64 = mixout::bert::packing::buckets(&sorted)
-        .into_iter()
-        .map(|(a, b)| attention_flops(cfg, (b - a) as i64, sorted[a]))
-        .sum();
-    linear_flops(cfg, sorted.iter().sum()) + attention + pooler_flops(cfg, sorted.len() as i64)
+    let (h, i, l) = (cfg.hidden_size as f64, cfg.intermediate_size as f64, cfg.num_hidden_layers as f64);
+    let (tokens, rows) = (sorted.iter().sum::<i64>() as f64, sorted.len() as f64);
+    let buckets = mixout::bert::packing::buckets(&sorted);
+    let attention: f64 = buckets.iter().map(|&(a, b)| attention_flops(cfg, (b - a) as i64, sorted[a])).sum();
+    if l < 1.0 {
+        return pooler_flops(cfg, sorted.len() as i64);
+    }
+    let below = (l - 1.0) / l;
+    let last_attention: f64 = buckets.iter().map(|&(a, b)| 4.0 * (b - a) as f64 * sorted[a] as f64 * h).sum();
+    let last = 2.0 * tokens * 2.0 * h * h + 2.0 * rows * (2.0 * h * h + 2.0 * h * i) + last_attention;
+    below * (linear_flops(cfg, tokens as i64) + attention) + last + pooler_flops(cfg, sorted.len() as i64)
 }
 
 /// What one training step computes on a batches file, averaged over its batches.
@@ -141,11 +148,12 @@ mod tests {
         let u = step_work(&cfg, &batches, &lengths, 1, true);
         assert_eq!(u.computed_tokens, u.real_tokens);
         // At these lengths one bucket beats paying 4096 for a second: attention is padded to
-        // 12, the projections are not. Hand count: 2 layers, hidden 8, FFN 32.
-        let linear = 2.0 * 2.0 * 53.0 * (4.0 * 64.0 + 2.0 * 8.0 * 32.0);
-        let attention = 2.0 * 4.0 * 8.0 * 144.0 * 8.0;
+        // 12, the projections are not. Hand count: 2 layers, hidden 8, FFN 32; the first layer
+        // whole, the last with keys and values of all 53 tokens and the rest for 8 [CLS] rows.
+        let first = 2.0 * 53.0 * (4.0 * 64.0 + 2.0 * 8.0 * 32.0) + 4.0 * 8.0 * 144.0 * 8.0;
+        let last = 2.0 * 53.0 * 2.0 * 64.0 + 2.0 * 8.0 * (2.0 * 64.0 + 2.0 * 8.0 * 32.0) + 4.0 * 8.0 * 12.0 * 8.0;
         let pooler = 2.0 * 8.0 * 64.0;
-        assert_eq!(u.flops, 3.0 * (linear + attention + pooler));
+        assert_eq!(u.flops, 3.0 * (first + last + pooler));
         assert!(u.flops < step_work(&cfg, &batches, &lengths, 1, false).flops);
     }
 }
