@@ -8,7 +8,8 @@
 //! for global and one for local layers, sliding-window attention (keys within ±`local_attention`/2)
 //! on the local layers, a GeGLU MLP, and the head `dense → activation → norm → classifier` on
 //! the CLS token or the mean of the real tokens. Attention runs on the padded batch with an
-//! additive mask combining padding and the window. Each module has `new` and `forward_t`.
+//! additive mask combining padding and the window; dropout draws cheap seeded masks on the
+//! CPU ([`crate::dropout`]). Each module has `new` and `forward_t`.
 //!
 //! Dropout goes where Hugging Face has its knobs: the setting's encoder dropout is
 //! `embedding_dropout` and `mlp_dropout`, its attention dropout `attention_dropout` (on the
@@ -19,7 +20,9 @@ mod rope;
 
 pub use config::{parse as parse_config, LayerKind, ModernBertConfig, Pooling};
 
+use crate::bert::attention::{sdpa, AttentionDropout};
 use crate::bert::{activate, linear};
+use crate::dropout::dropout;
 use crate::error::Result;
 use mixout_spec::DropoutSpec;
 use rust_bert::Activation;
@@ -106,11 +109,11 @@ impl Layer {
         let part = |i: i64| qkv.select(2, i).transpose(1, 2);
         let (q, k) = rope.apply(&part(0), &part(1));
         let p = if train { d.attention } else { 0.0 };
-        let ctx = Tensor::scaled_dot_product_attention(&q, &k, &part(2), Some(mask), p, false, None::<f64>, false);
+        let ctx = sdpa(&q, &k, &part(2), mask, p, AttentionDropout::Cheap);
         let ctx = ctx.transpose(1, 2).contiguous().view([b, l, h]);
-        let xs = xs + linear(&self.wo, &ctx, kind).dropout(d.attention, train);
+        let xs = xs + dropout(&linear(&self.wo, &ctx, kind), d.attention, train);
         let wi = linear(&self.wi, &self.mlp_norm.forward(&xs), kind).chunk(2, -1);
-        let glu = (activate(self.act, &wi[0]) * &wi[1]).dropout(d.hidden, train);
+        let glu = dropout(&(activate(self.act, &wi[0]) * &wi[1]), d.hidden, train);
         &xs + linear(&self.mlp_wo, &glu, kind)
     }
 }
@@ -176,7 +179,7 @@ impl ModernBertClassifier {
     pub fn forward_t(&self, ids: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
         let len = ids.size()[1];
         let d = &self.dropout;
-        let mut xs = self.embedding_norm.forward(&ids.apply(&self.tok_embeddings)).dropout(d.hidden, train);
+        let mut xs = dropout(&self.embedding_norm.forward(&ids.apply(&self.tok_embeddings)), d.hidden, train);
         let masks = Masks::new(attention_mask, self.compute);
         let tables: Vec<rope::Rotary> =
             self.thetas.iter().map(|&theta| rope::Rotary::new(theta, self.head_dim, len, ids.device())).collect();

@@ -22,16 +22,21 @@ pub fn attend(q: &Tensor, k: &Tensor, v: &Tensor, mask: &Tensor, heads: i64, p: 
     let d = h / heads;
     let split = |t: &Tensor| t.view([b, t.size()[1], heads, d]).transpose(1, 2);
     let (q, k, v) = (split(q), split(k), split(v));
-    let keys = k.size()[2];
-    let ctx = if p > 0.0 && how == AttentionDropout::Cheap && !q.device().is_cuda() {
+    sdpa(&q, &k, &v, mask, p, how).transpose(1, 2).contiguous().view([b, l, h])
+}
+
+/// Scaled dot-product attention on heads already split, `[batch, heads, seq, head_dim]`, with
+/// an additive mask broadcastable to `[batch, heads, queries, keys]`.
+pub fn sdpa(q: &Tensor, k: &Tensor, v: &Tensor, mask: &Tensor, p: f64, how: AttentionDropout) -> Tensor {
+    if p > 0.0 && how == AttentionDropout::Cheap && !q.device().is_cuda() {
         // The fused CPU kernel has no dropout; libtorch's fallback would draw a float mask.
-        let scores = (&q * (d as f64).powf(-0.5)).matmul(&k.transpose(-1, -2)) + mask;
-        let probs = scores.softmax(-1, q.kind()) * crate::dropout::keep_mask(&[b, heads, l, keys], p, q.device());
-        probs.matmul(&(&v * (1.0 / (1.0 - p))))
+        let d = q.size()[3] as f64;
+        let scores = (q * d.powf(-0.5)).matmul(&k.transpose(-1, -2)) + mask;
+        let keep = crate::dropout::keep_mask(&scores.size(), p, q.device());
+        (scores.softmax(-1, q.kind()) * keep).matmul(&(v * (1.0 / (1.0 - p))))
     } else {
-        Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), p, false, None::<f64>, false)
-    };
-    ctx.transpose(1, 2).contiguous().view([b, l, h])
+        Tensor::scaled_dot_product_attention(q, k, v, Some(mask), p, false, None::<f64>, false)
+    }
 }
 
 #[cfg(test)]

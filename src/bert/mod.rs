@@ -6,7 +6,7 @@
 //! separate erf ops and attention from explicit matmul + softmax, which costs time on CPU.
 //! Each module has `new` (create variables under a path) and `forward_t(xs, train)`.
 
-mod attention;
+pub mod attention;
 pub mod packing;
 
 use attention::{attend, AttentionDropout};
