@@ -24,6 +24,9 @@ pub enum Arch {
     DistilBert,
     /// ELECTRA (discriminator): `electra.*`, head `classifier.dense` → GELU → `classifier.out_proj`.
     Electra,
+    /// DeBERTa-v2/v3 (`model_type: deberta-v2`): `deberta.*`, head `pooler.dense` → GELU →
+    /// `classifier` (see [`crate::deberta`]).
+    DebertaV2,
 }
 
 impl Arch {
@@ -34,9 +37,10 @@ impl Arch {
             Some("roberta") => Ok(Arch::Roberta),
             Some("distilbert") => Ok(Arch::DistilBert),
             Some("electra") => Ok(Arch::Electra),
+            Some("deberta-v2") => Ok(Arch::DebertaV2),
             Some(other) => Err(Error::model(
                 path,
-                format!("model_type `{other}` is not supported: use a bert, roberta, distilbert or electra checkpoint"),
+                format!("model_type `{other}` is not supported: use a bert, roberta, distilbert, electra or deberta-v2 checkpoint"),
             )),
         }
     }
@@ -53,12 +57,16 @@ impl Arch {
             Arch::Roberta => "roberta",
             Arch::DistilBert => "distilbert",
             Arch::Electra => "electra",
+            Arch::DebertaV2 => "deberta-v2",
         }
     }
 
     /// Variable prefix of the pretrained encoder.
     pub fn prefix(self) -> &'static str {
-        self.name()
+        match self {
+            Arch::DebertaV2 => "deberta",
+            _ => self.name(),
+        }
     }
 
     /// The FFN's first linear layer, which the paper's preset leaves unmixed (no dropout
@@ -77,6 +85,7 @@ impl Arch {
             Arch::Roberta => "RobertaForSequenceClassification",
             Arch::DistilBert => "DistilBertForSequenceClassification",
             Arch::Electra => "ElectraForSequenceClassification",
+            Arch::DebertaV2 => "DebertaV2ForSequenceClassification",
         }
     }
 
@@ -89,13 +98,25 @@ impl Arch {
         };
         let linears = match self {
             Arch::DistilBert => "attention.{q,k,v,out}_lin, ffn.lin1, ffn.lin2",
+            Arch::DebertaV2 => {
+                "attention.self.{query_proj,key_proj,value_proj}, attention.output.dense, intermediate.dense, output.dense"
+            }
             _ => "attention.self.{query,key,value}, attention.output.dense, intermediate.dense, output.dense",
         };
-        let pooler = if self == Arch::Bert { " and bert.pooler.dense" } else { "" };
+        let pooler = match self {
+            Arch::Bert => " and bert.pooler.dense",
+            // The pooler is new (not pretrained): part of the head, mixed only by `head: mixout`.
+            Arch::DebertaV2 => "; the new pooler.dense belongs to the head",
+            _ => "",
+        };
         format!(
             "6 linears per layer in {layers} ({linears}){pooler}; `paper` = all but {}, `all-linear` = all; embeddings{}, biases and LayerNorm never",
             self.ffn_input(),
-            if self == Arch::Electra { " (incl. embeddings_project)" } else { "" }
+            match self {
+                Arch::Electra => " (incl. embeddings_project)",
+                Arch::DebertaV2 => " (incl. encoder.rel_embeddings)",
+                _ => "",
+            }
         )
     }
 }
@@ -163,14 +184,15 @@ enum Body {
     Roberta(BertModel<RobertaEmbeddings>),
     DistilBert(DistilBertModel),
     Electra(ElectraModel),
+    DebertaV2(crate::deberta::DebertaBody),
 }
 
 /// A non-BERT encoder with its Hugging Face classification head.
 pub struct ArchClassifier {
     body: Body,
-    /// `classifier.dense` (RoBERTa, ELECTRA) or `pre_classifier` (DistilBERT).
+    /// `classifier.dense` (RoBERTa, ELECTRA), `pre_classifier` (DistilBERT) or `pooler.dense` (DeBERTa).
     dense: nn::Linear,
-    /// `classifier.out_proj` (RoBERTa, ELECTRA) or `classifier` (DistilBERT).
+    /// `classifier.out_proj` (RoBERTa, ELECTRA) or `classifier` (DistilBERT, DeBERTa).
     out: nn::Linear,
     arch: Arch,
     head_dropout: f64,
@@ -216,10 +238,19 @@ impl ArchClassifier {
                 c.attention_probs_dropout_prob = attention;
                 (Body::Electra(ElectraModel::new(root / "electra", &c)), c.hidden_size)
             }
+            Arch::DebertaV2 => {
+                let body = crate::deberta::DebertaBody::new(root, json, path, hidden, attention)?;
+                let h = body.hidden;
+                (Body::DebertaV2(body), h)
+            }
         };
         let (dense, out) = match arch {
             Arch::DistilBert => (
                 nn::linear(root / "pre_classifier", h, h, Default::default()),
+                nn::linear(root / "classifier", h, num_labels, Default::default()),
+            ),
+            Arch::DebertaV2 => (
+                nn::linear(root / "pooler" / "dense", h, h, Default::default()),
                 nn::linear(root / "classifier", h, num_labels, Default::default()),
             ),
             _ => (
@@ -243,6 +274,13 @@ impl ArchClassifier {
                 // (+0 vs +1). Give it BERT's additive form: 0 for tokens, −10000 for padding.
                 let additive = (mask.to_kind(tch::Kind::Float) - 1.0) * 10000.0;
                 m.forward_t(Some(ids), Some(&additive), Some(token_types), None, None, train)?.hidden_state
+            }
+            Body::DebertaV2(m) => {
+                // ContextPooler: dropout → dense → activation; then dropout → classifier.
+                let first = m.forward_t(ids, token_types, mask, train)?.select(1, 0);
+                let d = self.head_dropout;
+                let pooled = m.pooler_activation(&first.dropout(d, train).apply(&self.dense));
+                return Ok(pooled.dropout(d, train).apply(&self.out));
             }
         };
         let first = hidden.select(1, 0);

@@ -12,7 +12,8 @@ pub struct ModelFiles {
     pub dir: PathBuf,
     /// `config.json` (Hugging Face layout).
     pub config: PathBuf,
-    /// `vocab.txt` (WordPiece vocabulary), or RoBERTa's `vocab.json` (with `merges.txt` beside it).
+    /// `vocab.txt` (WordPiece vocabulary), RoBERTa's `vocab.json` (with `merges.txt` beside it),
+    /// or DeBERTa's SentencePiece `spm.model`.
     pub vocab: PathBuf,
     /// `model.safetensors` (or `rust_model.ot` for rust-bert hub models).
     pub weights: PathBuf,
@@ -49,7 +50,9 @@ impl ModelFiles {
             .map(|n| dir.join(n))
             .find(|p| p.is_file())
             .ok_or_else(|| Error::model(dir, "missing `model.safetensors` (or rust-bert's `rust_model.ot`)"))?;
-        let vocab = if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
+        let vocab = if !dir.join("vocab.txt").is_file() && dir.join("spm.model").is_file() {
+            dir.join("spm.model")
+        } else if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
             need("merges.txt")?;
             dir.join("vocab.json")
         } else {

@@ -98,6 +98,8 @@ pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles
     let vocab = if arch == crate::arch::Arch::Roberta {
         fetched.push(need("merges.txt")?);
         need("vocab.json")?
+    } else if arch == crate::arch::Arch::DebertaV2 {
+        need("spm.model")?
     } else {
         need("vocab.txt")?
     };

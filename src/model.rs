@@ -13,8 +13,9 @@ use std::collections::{BTreeSet, HashMap};
 use tch::{nn, Kind, Tensor};
 
 /// Variable-name prefixes that may be absent from a pretrained checkpoint: the new head,
-/// and the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none).
-pub const NEW_LAYER_PREFIXES: [&str; 3] = ["classifier.", "pre_classifier.", "bert.pooler."];
+/// and the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none; DeBERTa's
+/// `pooler.dense` is part of its new head).
+pub const NEW_LAYER_PREFIXES: [&str; 4] = ["classifier.", "pre_classifier.", "bert.pooler.", "pooler."];
 
 pub use crate::files::ModelFiles;
 
@@ -169,7 +170,11 @@ pub struct LoadReport {
 /// `BertModel` (`RobertaModel`, …) carry no `bert.` (`roberta.`, …) prefix; those from
 /// `*For*` models do, and their heads (`classifier.*`, `pre_classifier.*`) none.
 fn variable_name(name: &str, prefix: &str) -> String {
-    if name.starts_with(&format!("{prefix}.")) || name.starts_with("classifier.") || name.starts_with("pre_classifier.")
+    if name.starts_with(&format!("{prefix}."))
+        || name.starts_with("classifier.")
+        || name.starts_with("pre_classifier.")
+        // DeBERTa's head pooler sits beside `deberta.`; BERT's `pooler.` is under `bert.`.
+        || (prefix == "deberta" && name.starts_with("pooler."))
     {
         name.to_string()
     } else {

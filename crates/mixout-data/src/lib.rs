@@ -18,6 +18,7 @@
 pub mod batch;
 pub mod error;
 pub mod glue;
+pub mod hf_tokenizer;
 pub mod metrics;
 pub mod tasks;
 pub mod tokenize;
@@ -27,4 +28,4 @@ pub use error::{DataError, Result};
 pub use glue::{Example, GlueFormat, Label};
 pub use metrics::{Metric, Predictions, UnknownMetric};
 pub use tasks::{evaluate, CustomTaskConfig, Split, TaskKind, TaskSource, TaskSpec};
-pub use tokenize::{clear_encode_cache, encode_cached, Encoded, Tokenizer};
+pub use tokenize::{clear_encode_cache, encode_cached, Encoded, Tokenizer, VocabKind};

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use rust_tokenizers::tokenizer::{BertTokenizer, RobertaTokenizer, Tokenizer as _};
+use rust_tokenizers::tokenizer::{BertTokenizer, DeBERTaV2Tokenizer, RobertaTokenizer, Tokenizer as _};
 use rust_tokenizers::vocab::Vocab;
 use serde_json::Value;
 
@@ -50,6 +50,19 @@ enum Inner {
     WordPiece(Box<BertTokenizer>),
     /// Byte-level BPE (`vocab.json` + `merges.txt`): RoBERTa.
     Bpe(Box<RobertaTokenizer>),
+    /// SentencePiece unigram (`spm.model`): DeBERTa-v2/v3.
+    Spm(Box<DeBERTaV2Tokenizer>),
+}
+
+/// Which of the three vocabularies a tokenizer uses, for writers of tokenizer files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VocabKind {
+    /// WordPiece `vocab.txt` (`[CLS] a [SEP] b [SEP]`).
+    WordPiece,
+    /// Byte-level BPE `vocab.json` + `merges.txt` (`<s> a </s></s> b </s>`).
+    Bpe,
+    /// SentencePiece `spm.model` (`[CLS] a [SEP] b [SEP]`).
+    SentencePiece,
 }
 
 /// A model folder's tokenizer: BERT-style WordPiece (`[CLS] a [SEP] b [SEP]`, segment ids
@@ -83,6 +96,9 @@ impl Tokenizer {
     /// lower-casing, as in Hugging Face's BERT normaliser); or, for RoBERTa, `vocab.json`
     /// with `merges.txt` (byte-level BPE, cased).
     pub fn from_model_dir(dir: &Path) -> Result<Tokenizer> {
+        if !dir.join("vocab.txt").is_file() && dir.join("spm.model").is_file() {
+            return Self::from_spm_dir(dir);
+        }
         if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
             return Self::from_bpe(&dir.join("vocab.json"), &dir.join("merges.txt"));
         }
@@ -111,6 +127,47 @@ impl Tokenizer {
             inner: Inner::Bpe(Box::new(inner)),
             vocab_path: vocab_path.to_path_buf(),
             lower_case: false,
+            strip_accents: false,
+            vocab_size,
+            cls_id,
+            sep_id,
+            pad_id,
+        })
+    }
+
+    /// DeBERTa's SentencePiece tokenizer of a folder with `spm.model`: cased unless
+    /// `tokenizer_config.json` says `do_lower_case: true` (transformers' default is false).
+    fn from_spm_dir(dir: &Path) -> Result<Tokenizer> {
+        let config_path = dir.join("tokenizer_config.json");
+        let lower_case = match fs::read_to_string(&config_path) {
+            Ok(text) => {
+                let config: Value = serde_json::from_str(&text).map_err(|e| DataError::Tokenizer {
+                    path: config_path.clone(),
+                    message: format!("invalid JSON: {e}"),
+                })?;
+                config.get("do_lower_case").and_then(Value::as_bool).unwrap_or(false)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(source) => return Err(DataError::Io { path: config_path, cause: source }),
+        };
+        Self::from_spm(&dir.join("spm.model"), lower_case)
+    }
+
+    /// Builds DeBERTa-v2/v3's SentencePiece tokenizer from `spm.model` (`[CLS]`, `[SEP]`,
+    /// `[PAD]` must be pieces of the model; `[MASK]` is appended when absent, as transformers does).
+    pub fn from_spm(model_path: &Path, lower_case: bool) -> Result<Tokenizer> {
+        fs::metadata(model_path).map_err(|source| DataError::Io { path: model_path.to_path_buf(), cause: source })?;
+        let fail = |message: String| DataError::Tokenizer { path: model_path.to_path_buf(), message };
+        // add_prefix_space false: the tokenizer prefixes every text with `▁` itself.
+        let inner =
+            DeBERTaV2Tokenizer::from_file(model_path, lower_case, false, false).map_err(|e| fail(e.to_string()))?;
+        let values = inner.vocab().values();
+        let [cls_id, sep_id, pad_id] = special_ids(values, ["[CLS]", "[SEP]", "[PAD]"], model_path)?;
+        let vocab_size = values.len();
+        Ok(Tokenizer {
+            inner: Inner::Spm(Box::new(inner)),
+            vocab_path: model_path.to_path_buf(),
+            lower_case,
             strip_accents: false,
             vocab_size,
             cls_id,
@@ -189,6 +246,25 @@ impl Tokenizer {
         match &self.inner {
             Inner::WordPiece(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
             Inner::Bpe(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
+            Inner::Spm(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
+        }
+    }
+
+    /// The id of a token of the vocabulary, if it has one.
+    pub fn token_id(&self, token: &str) -> Option<i64> {
+        match &self.inner {
+            Inner::WordPiece(t) => t.vocab().values().get(token).copied(),
+            Inner::Bpe(t) => t.vocab().values().get(token).copied(),
+            Inner::Spm(t) => t.vocab().values().get(token).copied(),
+        }
+    }
+
+    /// The vocabulary's kind.
+    pub fn kind(&self) -> VocabKind {
+        match self.inner {
+            Inner::WordPiece(_) => VocabKind::WordPiece,
+            Inner::Bpe(_) => VocabKind::Bpe,
+            Inner::Spm(_) => VocabKind::SentencePiece,
         }
     }
 
