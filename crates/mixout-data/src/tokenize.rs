@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use rust_tokenizers::tokenizer::{BertTokenizer, DeBERTaV2Tokenizer, RobertaTokenizer, Tokenizer as _};
-use rust_tokenizers::vocab::Vocab;
+use rust_tokenizers::vocab::{SentencePieceModel, Vocab};
+use rust_tokenizers::TokenRef;
+use unicode_normalization::UnicodeNormalization;
 use serde_json::Value;
 
 use crate::error::{DataError, Result};
@@ -50,8 +52,10 @@ enum Inner {
     WordPiece(Box<BertTokenizer>),
     /// Byte-level BPE (`vocab.json` + `merges.txt`): RoBERTa.
     Bpe(Box<RobertaTokenizer>),
-    /// SentencePiece unigram (`spm.model`): DeBERTa-v2/v3.
-    Spm(Box<DeBERTaV2Tokenizer>),
+    /// SentencePiece unigram (`spm.model`): DeBERTa-v2/v3. rust_tokenizers' tokenizer gives
+    /// the vocabulary; the pieces come from its unigram model after transformers' own
+    /// normalisation ([`spm_pieces`]), since the tokenizer's drops control characters.
+    Spm(Box<(DeBERTaV2Tokenizer, SentencePieceModel)>),
 }
 
 /// Which of the three vocabularies a tokenizer uses, for writers of tokenizer files.
@@ -161,11 +165,12 @@ impl Tokenizer {
         // add_prefix_space false: the tokenizer prefixes every text with `▁` itself.
         let inner =
             DeBERTaV2Tokenizer::from_file(model_path, lower_case, false, false).map_err(|e| fail(e.to_string()))?;
+        let model = SentencePieceModel::from_file(model_path).map_err(|e| fail(e.to_string()))?;
         let values = inner.vocab().values();
         let [cls_id, sep_id, pad_id] = special_ids(values, ["[CLS]", "[SEP]", "[PAD]"], model_path)?;
         let vocab_size = values.len();
         Ok(Tokenizer {
-            inner: Inner::Spm(Box::new(inner)),
+            inner: Inner::Spm(Box::new((inner, model))),
             vocab_path: model_path.to_path_buf(),
             lower_case,
             strip_accents: false,
@@ -246,7 +251,7 @@ impl Tokenizer {
         match &self.inner {
             Inner::WordPiece(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
             Inner::Bpe(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
-            Inner::Spm(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
+            Inner::Spm(t) => t.0.convert_tokens_to_ids(&spm_pieces(&t.1, text, self.lower_case)),
         }
     }
 
@@ -255,7 +260,7 @@ impl Tokenizer {
         match &self.inner {
             Inner::WordPiece(t) => t.vocab().values().get(token).copied(),
             Inner::Bpe(t) => t.vocab().values().get(token).copied(),
-            Inner::Spm(t) => t.vocab().values().get(token).copied(),
+            Inner::Spm(t) => t.0.vocab().values().get(token).copied(),
         }
     }
 
@@ -302,6 +307,46 @@ impl Tokenizer {
     pub fn strip_accents(&self) -> bool {
         self.strip_accents
     }
+}
+
+/// What transformers' DeBERTa-v2 tokenizer (and SentencePiece's own normaliser) does before
+/// the pieces and rust_tokenizers does not: a run of two or more whitespace characters, or a
+/// single tab or line break, becomes one space (`\s{2,}|[\n\r\t]` → ` `), and trailing
+/// whitespace goes. Without it a double space gives an extra `▁` piece.
+fn spm_normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() && (matches!(c, '\n' | '\r' | '\t') || chars.peek().is_some_and(|n| n.is_whitespace())) {
+            while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                chars.next();
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The pieces transformers 5's `DebertaV2Tokenizer` makes of a text: lower-case (when asked),
+/// [`spm_normalize`], NFC, then `Metaspace` (spaces to `▁`, one prepended, split before each
+/// `▁`) and the unigram model's best segmentation of each word.
+fn spm_pieces(model: &SentencePieceModel, text: &str, lower_case: bool) -> Vec<String> {
+    let text = if lower_case { text.to_lowercase() } else { text.to_string() };
+    let text: String = spm_normalize(&text).nfc().collect();
+    let meta = format!("\u{2581}{}", text.replace(' ', "\u{2581}"));
+    let starts: Vec<usize> = meta.match_indices('\u{2581}').map(|(i, _)| i).chain([meta.len()]).collect();
+    let mut pieces = Vec::new();
+    for w in starts.windows(2) {
+        let word = &meta[w[0]..w[1]];
+        let offsets: Vec<u32> = (0..word.chars().count() as u32).collect();
+        let lattice = model.decode_forward_token_ref(TokenRef::new(word, &offsets));
+        let best = model.decode_backward(&lattice);
+        pieces.extend(model.parse_nodes_to_tokens(best).into_iter().map(|t| t.text));
+    }
+    pieces
 }
 
 /// The ids of the start, separator and padding tokens, or an error naming the missing one.
@@ -447,6 +492,13 @@ mod tests {
         // Single text.
         assert_eq!(truncation_lengths(50, 0, 8), (8, 0));
         assert_eq!(truncation_lengths(5, 0, 0), (0, 0));
+    }
+
+    #[test]
+    fn spm_whitespace_as_transformers() {
+        assert_eq!(spm_normalize("a  b\tc \n d  "), "a b c d");
+        assert_eq!(spm_normalize("a b"), "a b");
+        assert_eq!(spm_normalize("   "), "");
     }
 
     #[test]
