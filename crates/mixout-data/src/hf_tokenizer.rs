@@ -154,7 +154,31 @@ pub fn tokenizer_json(tok: &Tokenizer) -> Result<Option<String>> {
         .map(|t| AddedToken::from(t, true).lstrip(t == "<mask>").normalized(false))
         .collect();
     out.add_special_tokens(specials).map_err(fail)?;
-    out.to_string(true).map(Some).map_err(fail)
+    let mut value: Value = serde_json::from_str(&out.to_string(false).map_err(fail)?)
+        .map_err(|e| DataError::Tokenizer { path: path.to_path_buf(), message: format!("tokenizer.json: {e}") })?;
+    legacy_merges(&mut value);
+    serde_json::to_string_pretty(&value)
+        .map(Some)
+        .map_err(|e| DataError::Tokenizer { path: path.to_path_buf(), message: format!("tokenizer.json: {e}") })
+}
+
+/// BPE merges as `"a b"` strings, the format every `tokenizers` release reads (0.20+ write
+/// `["a", "b"]` pairs, which transformers 4.44's tokenizers 0.19 refuses).
+fn legacy_merges(json: &mut Value) {
+    if let Some(Value::Array(merges)) = json.pointer_mut("/model/merges") {
+        for m in merges.iter_mut() {
+            if let Value::Array(pair) = m {
+                let parts: Vec<&str> = pair.iter().filter_map(Value::as_str).collect();
+                *m = Value::from(parts.join(" "));
+            }
+        }
+    }
+    if let Some(Value::Object(model)) = json.pointer_mut("/model") {
+        // Unknown to tokenizers 0.19; false is its behaviour.
+        if model.get("ignore_merges") == Some(&Value::Bool(false)) {
+            model.remove("ignore_merges");
+        }
+    }
 }
 
 /// Writes [`tokenizer_json`] to `dir/tokenizer.json` when there is one; returns whether it wrote.
