@@ -184,7 +184,7 @@ enum Body {
     Roberta(BertModel<RobertaEmbeddings>),
     DistilBert(DistilBertModel),
     Electra(ElectraModel),
-    DebertaV2(crate::deberta::DebertaBody),
+    DebertaV2(Box<crate::deberta::DebertaBody>),
 }
 
 /// A non-BERT encoder with its Hugging Face classification head.
@@ -239,9 +239,10 @@ impl ArchClassifier {
                 (Body::Electra(ElectraModel::new(root / "electra", &c)), c.hidden_size)
             }
             Arch::DebertaV2 => {
+                check_activation(json, path)?;
                 let body = crate::deberta::DebertaBody::new(root, json, path, hidden, attention)?;
                 let h = body.hidden;
-                (Body::DebertaV2(body), h)
+                (Body::DebertaV2(Box::new(body)), h)
             }
         };
         let (dense, out) = match arch {

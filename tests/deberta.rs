@@ -128,7 +128,9 @@ fn the_spm_tokenizer_builds_deberta_pairs() {
     assert_eq!(e.input_ids.iter().filter(|&&t| t == sep).count(), 2);
     assert_eq!(*e.input_ids.last().unwrap(), sep);
     let first = e.input_ids.iter().position(|&t| t == sep).unwrap();
-    assert!(e.token_type_ids[..=first].iter().all(|&t| t == 0) && e.token_type_ids[first + 1..].iter().all(|&t| t == 1));
+    assert!(
+        e.token_type_ids[..=first].iter().all(|&t| t == 0) && e.token_type_ids[first + 1..].iter().all(|&t| t == 1)
+    );
     // Cased: upper and lower case give other pieces.
     assert_ne!(tok.word_piece_ids("The"), tok.word_piece_ids("the"));
     assert!(tok.encode(&"word ".repeat(100), Some(&"other ".repeat(100)), 32).input_ids.len() == 32);
@@ -182,11 +184,18 @@ fn deberta_loads_with_only_the_head_missing_classifies_trains_and_saves() {
     for f in ["config.json", "spm.model", "tokenizer_config.json", "model.safetensors"] {
         assert!(out.join(f).is_file(), "no {f}");
     }
-    let cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
-    assert_eq!((cfg["architectures"][0].as_str(), cfg["dtype"].as_str()), (Some("DebertaV2ForSequenceClassification"), Some("float32")));
+    let cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+    assert_eq!(
+        (cfg["architectures"][0].as_str(), cfg["dtype"].as_str()),
+        (Some("DebertaV2ForSequenceClassification"), Some("float32"))
+    );
     let tc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("tokenizer_config.json")).unwrap()).unwrap();
-    assert_eq!((tc["tokenizer_class"].as_str(), tc["do_lower_case"].as_bool()), (Some("DebertaV2Tokenizer"), Some(false)));
+    assert_eq!(
+        (tc["tokenizer_class"].as_str(), tc["do_lower_case"].as_bool()),
+        (Some("DebertaV2Tokenizer"), Some(false))
+    );
     let (_vs2, again, rep) = load(&ModelFiles::from_dir(&out).unwrap(), 0.0);
     assert!(rep.missing.is_empty(), "{:?}", rep.missing);
     assert!(again.forward_t(&batch, false).unwrap().allclose(&logits, 1e-6, 1e-6, false));
@@ -211,10 +220,15 @@ fn presets_reinit_and_llrd_follow_deberta_names() {
     // 2 layers × 6 linears, `paper` without intermediate.dense; the head's pooler.dense and classifier.
     assert_eq!(all.len(), 12 + 2, "{all:?}");
     assert_eq!(paper.len(), 10 + 2, "{paper:?}");
-    for linear in ["self.query_proj", "self.key_proj", "self.value_proj", "attention.output.dense", "intermediate.dense"] {
+    for linear in
+        ["self.query_proj", "self.key_proj", "self.value_proj", "attention.output.dense", "intermediate.dense"]
+    {
         assert_eq!(all.iter().filter(|n| n.contains(linear)).count(), 2, "{linear}: {all:?}");
     }
-    assert_eq!(all.iter().filter(|n| n.ends_with("0.output.dense.weight") || n.ends_with("1.output.dense.weight")).count(), 2);
+    assert_eq!(
+        all.iter().filter(|n| n.ends_with("0.output.dense.weight") || n.ends_with("1.output.dense.weight")).count(),
+        2
+    );
     assert!(paper.iter().all(|n| !n.contains("intermediate.dense")));
     assert!(all.contains(&"pooler.dense.weight".to_string()) && all.contains(&"classifier.weight".to_string()));
     assert!(!all.iter().any(|n| n.contains("embeddings") || n.contains("LayerNorm") || n.ends_with(".bias")));
@@ -319,13 +333,20 @@ fn a_study_runs_with_mixout_reinit_and_llrd_on_a_deberta_folder() {
     )
     .unwrap();
     let cmd = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("mixout").unwrap().env("MIXOUT_SHARED", common::shared()).args(args).output().unwrap()
+        assert_cmd::Command::cargo_bin("mixout")
+            .unwrap()
+            .env("MIXOUT_SHARED", common::shared())
+            .args(args)
+            .output()
+            .unwrap()
     };
     let inspect = cmd(&["inspect", yaml.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&inspect.stdout);
     assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
     assert!(text.contains("architecture deberta-v2"), "{text}");
-    for piece in ["query_proj", "key_proj", "value_proj", "attention.output.dense", "intermediate.dense", "output.dense"] {
+    for piece in
+        ["query_proj", "key_proj", "value_proj", "attention.output.dense", "intermediate.dense", "output.dense"]
+    {
         assert!(text.contains(piece), "`{piece}` not in {text}");
     }
     let line = text.lines().find(|l| l.starts_with("pooler.dense.weight")).unwrap_or_else(|| panic!("{text}"));

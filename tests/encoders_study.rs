@@ -27,7 +27,14 @@ fn hub_folder(root: &Path, repo: &str, config: serde_json::Value, files: &[(&str
     let f = ModelFiles::from_dir(&snap).unwrap();
     let cfg = read_config(&f, &["a".into(), "b".into()]).unwrap();
     let vs = nn::VarStore::new(Device::Cpu);
-    let _m = SequenceClassifier::build(&vs.root(), &f, &cfg, DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 }, Default::default()).unwrap();
+    let _m = SequenceClassifier::build(
+        &vs.root(),
+        &f,
+        &cfg,
+        DropoutSpec { hidden: 0.0, attention: 0.0, head: 0.0 },
+        Default::default(),
+    )
+    .unwrap();
     let encoder = vs.variables().into_iter().filter(|(n, _)| !mixout::plan::is_head(n)).collect();
     write_safetensors_pt(&encoder, &snap.join("model.safetensors")).unwrap();
 }

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 use rust_tokenizers::tokenizer::{BertTokenizer, DeBERTaV2Tokenizer, RobertaTokenizer, Tokenizer as _};
 use rust_tokenizers::vocab::{SentencePieceModel, Vocab};
 use rust_tokenizers::TokenRef;
-use unicode_normalization::UnicodeNormalization;
 use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{DataError, Result};
 use crate::glue::Example;
