@@ -70,9 +70,9 @@ pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out:
 /// set to ours: without it a cased model would be lower-cased on reload) and `tokenizer.json`
 /// (built from our vocabulary, or for SentencePiece the source's copied when it has one).
 fn write_tokenizer_files(files: &ModelFiles, out: &Path) -> Result<()> {
-    let tok = mixout_data::Tokenizer::from_model_dir(&files.dir)?;
     let src_config = files.dir.join("tokenizer_config.json");
     let source = if src_config.symlink_metadata().is_ok() { Some(crate::arch::read_json(&src_config)?) } else { None };
+    let tok = mixout_data::Tokenizer::from_model_dir(&files.dir)?;
     let max_len = model_max_length(files, source.as_ref());
     let config = mixout_data::hf_tokenizer::tokenizer_config(&tok, source, tokenizer_class(files.arch), max_len);
     let dst = out.join("tokenizer_config.json");
