@@ -10,9 +10,9 @@ Steps (all on the CPU, nothing downloaded):
    written by `save_model` (config.json with BertForSequenceClassification and the label
    map, vocab.txt, model.safetensors), exactly as a run with `save_model: true` writes it;
 2. `mixout predict --model DIR --task RTE --split dev`: our logits, one line per example;
-3. `BertForSequenceClassification.from_pretrained(DIR)` (every tensor must be found: no
-   missing or unexpected keys) and `BertTokenizer.from_pretrained(DIR)` (the folder's
-   vocab.txt), max_length 128, truncation longest_first, on the same RTE dev pairs;
+3. `AutoModelForSequenceClassification.from_pretrained(DIR)` (every tensor must be found: no
+   missing or unexpected keys) and `AutoTokenizer.from_pretrained(DIR)` (the folder's
+   tokenizer_config.json and tokenizer.json, as save_model writes them), max_length 128, truncation longest_first, on the same RTE dev pairs;
 4. the largest |our logit - transformers' logit| over all examples must be below --tol
    (default 1e-4). Prints the figure; exits 1 when it is not met.
 
@@ -85,7 +85,7 @@ def main():
 
     import torch
     import transformers
-    from transformers import BertForSequenceClassification, BertTokenizer
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     transformers.logging.set_verbosity_error()
     warnings.filterwarnings("ignore", category=FutureWarning)  # tokenizer defaults changing in 4.45
@@ -113,14 +113,14 @@ def main():
         if [o["index"] for o in ours] != list(range(len(pairs))):
             raise SystemExit("check_export: predictions are not in dataset order")
 
-        model, info = BertForSequenceClassification.from_pretrained(
+        model, info = AutoModelForSequenceClassification.from_pretrained(
             model_dir, local_files_only=True, output_loading_info=True
         )
         model.to(dtype=torch.float32).eval()
         bad = {k: v for k, v in info.items() if v and k in ("missing_keys", "unexpected_keys", "mismatched_keys")}
         if bad:
             raise SystemExit(f"check_export: transformers did not load {model_dir} cleanly: {bad}")
-        tok = BertTokenizer.from_pretrained(model_dir, local_files_only=True)
+        tok = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
         theirs = []
         with torch.no_grad():
             for i in range(0, len(pairs), args.batch_size):

@@ -27,6 +27,9 @@ pub enum Arch {
     /// ModernBERT ([`crate::modernbert`]): `model.*`, head `head.dense` → activation →
     /// `head.norm` → `classifier`, on the CLS token or the mean of the real tokens.
     ModernBert,
+    /// DeBERTa-v2/v3 (`model_type: deberta-v2`): `deberta.*`, head `pooler.dense` → GELU →
+    /// `classifier` (see [`crate::deberta`]).
+    DebertaV2,
 }
 
 impl Arch {
@@ -38,9 +41,10 @@ impl Arch {
             Some("distilbert") => Ok(Arch::DistilBert),
             Some("electra") => Ok(Arch::Electra),
             Some("modernbert") => Ok(Arch::ModernBert),
+            Some("deberta-v2") => Ok(Arch::DebertaV2),
             Some(other) => Err(Error::model(
                 path,
-                format!("model_type `{other}` is not supported: use a bert, roberta, distilbert, electra or modernbert checkpoint"),
+                format!("model_type `{other}` is not supported: use a bert, roberta, distilbert, electra, deberta-v2 or modernbert checkpoint"),
             )),
         }
     }
@@ -58,6 +62,7 @@ impl Arch {
             Arch::DistilBert => "distilbert",
             Arch::Electra => "electra",
             Arch::ModernBert => "modernbert",
+            Arch::DebertaV2 => "deberta-v2",
         }
     }
 
@@ -65,6 +70,7 @@ impl Arch {
     pub fn prefix(self) -> &'static str {
         match self {
             Arch::ModernBert => "model",
+            Arch::DebertaV2 => "deberta",
             _ => self.name(),
         }
     }
@@ -87,6 +93,7 @@ impl Arch {
             Arch::DistilBert => "DistilBertForSequenceClassification",
             Arch::Electra => "ElectraForSequenceClassification",
             Arch::ModernBert => "ModernBertForSequenceClassification",
+            Arch::DebertaV2 => "DebertaV2ForSequenceClassification",
         }
     }
 
@@ -106,13 +113,25 @@ impl Arch {
         };
         let linears = match self {
             Arch::DistilBert => "attention.{q,k,v,out}_lin, ffn.lin1, ffn.lin2",
+            Arch::DebertaV2 => {
+                "attention.self.{query_proj,key_proj,value_proj}, attention.output.dense, intermediate.dense, output.dense"
+            }
             _ => "attention.self.{query,key,value}, attention.output.dense, intermediate.dense, output.dense",
         };
-        let pooler = if self == Arch::Bert { " and bert.pooler.dense" } else { "" };
+        let pooler = match self {
+            Arch::Bert => " and bert.pooler.dense",
+            // The pooler is new (not pretrained): part of the head, mixed only by `head: mixout`.
+            Arch::DebertaV2 => "; the new pooler.dense belongs to the head",
+            _ => "",
+        };
         format!(
             "6 linears per layer in {layers} ({linears}){pooler}; `paper` = all but {}, `all-linear` = all; embeddings{}, biases and LayerNorm never",
             self.ffn_input(),
-            if self == Arch::Electra { " (incl. embeddings_project)" } else { "" }
+            match self {
+                Arch::Electra => " (incl. embeddings_project)",
+                Arch::DebertaV2 => " (incl. encoder.rel_embeddings)",
+                _ => "",
+            }
         )
     }
 }
@@ -180,14 +199,15 @@ enum Body {
     Roberta(BertModel<RobertaEmbeddings>),
     DistilBert(DistilBertModel),
     Electra(ElectraModel),
+    DebertaV2(Box<crate::deberta::DebertaBody>),
 }
 
 /// A non-BERT encoder with its Hugging Face classification head.
 pub struct ArchClassifier {
     body: Body,
-    /// `classifier.dense` (RoBERTa, ELECTRA) or `pre_classifier` (DistilBERT).
+    /// `classifier.dense` (RoBERTa, ELECTRA), `pre_classifier` (DistilBERT) or `pooler.dense` (DeBERTa).
     dense: nn::Linear,
-    /// `classifier.out_proj` (RoBERTa, ELECTRA) or `classifier` (DistilBERT).
+    /// `classifier.out_proj` (RoBERTa, ELECTRA) or `classifier` (DistilBERT, DeBERTa).
     out: nn::Linear,
     arch: Arch,
     head_dropout: f64,
@@ -238,10 +258,20 @@ impl ArchClassifier {
                 c.attention_probs_dropout_prob = attention;
                 (Body::Electra(ElectraModel::new(root / "electra", &c)), c.hidden_size)
             }
+            Arch::DebertaV2 => {
+                check_activation(json, path)?;
+                let body = crate::deberta::DebertaBody::new(root, json, path, hidden, attention)?;
+                let h = body.hidden;
+                (Body::DebertaV2(Box::new(body)), h)
+            }
         };
         let (dense, out) = match arch {
             Arch::DistilBert => (
                 nn::linear(root / "pre_classifier", h, h, Default::default()),
+                nn::linear(root / "classifier", h, num_labels, Default::default()),
+            ),
+            Arch::DebertaV2 => (
+                nn::linear(root / "pooler" / "dense", h, h, Default::default()),
                 nn::linear(root / "classifier", h, num_labels, Default::default()),
             ),
             _ => (
@@ -265,6 +295,13 @@ impl ArchClassifier {
                 // (+0 vs +1). Give it BERT's additive form: 0 for tokens, −10000 for padding.
                 let additive = (mask.to_kind(tch::Kind::Float) - 1.0) * 10000.0;
                 m.forward_t(Some(ids), Some(&additive), Some(token_types), None, None, train)?.hidden_state
+            }
+            Body::DebertaV2(m) => {
+                // ContextPooler: dropout → dense → activation; then dropout → classifier.
+                let first = m.forward_t(ids, token_types, mask, train)?.select(1, 0);
+                let d = self.head_dropout;
+                let pooled = m.pooler_activation(&first.dropout(d, train).apply(&self.dense));
+                return Ok(pooled.dropout(d, train).apply(&self.out));
             }
         };
         let first = hidden.select(1, 0);

@@ -1,5 +1,6 @@
 //! Saving a finetuned model as a Hugging Face folder: weights (safetensors with the
-//! metadata transformers requires), config.json with the label maps, and the tokenizer files.
+//! metadata transformers requires), config.json with the label maps and `dtype`, and the
+//! tokenizer files transformers 4 and 5 need to tokenise as we do (whatever the source had).
 
 use crate::error::{Error, Result};
 use crate::files::ModelFiles;
@@ -39,6 +40,9 @@ pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out:
         if labels.is_empty() {
             obj.insert("problem_type".into(), "regression".into());
         }
+        // transformers 5 reads `dtype` (4.x `torch_dtype`); the weights we write are fp32.
+        obj.remove("torch_dtype");
+        obj.insert("dtype".into(), "float32".into());
     }
     let cfg = out.join("config.json");
     let text = serde_json::to_string_pretty(&json).map_err(|e| Error::Json { path: cfg.clone(), cause: e })?;
@@ -50,19 +54,65 @@ pub fn save_model(vs: &nn::VarStore, files: &ModelFiles, labels: &[String], out:
     if vocab_name == "vocab.json" {
         copy_file(&files.dir.join("merges.txt"), &out.join("merges.txt"))?;
     }
-    // Optional, but once present they must arrive: without tokenizer_config.json a cased
-    // model would be lower-cased when the saved folder is loaded again.
-    for extra in ["tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
-        let src = files.dir.join(extra);
-        // `symlink_metadata`: a dangling link (a hub cache whose blob is gone) is a broken
-        // file to report, not an absent one.
-        if src.symlink_metadata().is_ok() {
-            copy_file(&src, &out.join(extra))?;
-        }
+    // Optional, but once present it must arrive. `symlink_metadata`: a dangling link (a hub
+    // cache whose blob is gone) is a broken file to report, not an absent one.
+    let special_map = files.dir.join("special_tokens_map.json");
+    if special_map.symlink_metadata().is_ok() {
+        copy_file(&special_map, &out.join("special_tokens_map.json"))?;
     }
+    write_tokenizer_files(files, out)?;
     let weights = out.join("model.safetensors");
     write_safetensors_pt(&vs.variables(), &weights)?;
     Ok(())
+}
+
+/// Writes `tokenizer_config.json` (the source's, with class, casing, special tokens and length
+/// set to ours: without it a cased model would be lower-cased on reload) and `tokenizer.json`
+/// (built from our vocabulary, or for SentencePiece the source's copied when it has one).
+fn write_tokenizer_files(files: &ModelFiles, out: &Path) -> Result<()> {
+    let src_config = files.dir.join("tokenizer_config.json");
+    let source = if src_config.symlink_metadata().is_ok() { Some(crate::arch::read_json(&src_config)?) } else { None };
+    let tok = mixout_data::Tokenizer::from_model_dir(&files.dir)?;
+    let max_len = model_max_length(files, source.as_ref());
+    let config = mixout_data::hf_tokenizer::tokenizer_config(&tok, source, tokenizer_class(files.arch), max_len);
+    let dst = out.join("tokenizer_config.json");
+    let text = serde_json::to_string_pretty(&config).map_err(|e| Error::Json { path: dst.clone(), cause: e })?;
+    std::fs::write(&dst, text).map_err(|e| Error::io(&dst, e))?;
+    if !mixout_data::hf_tokenizer::write_tokenizer_json(&tok, out)? {
+        let src = files.dir.join("tokenizer.json");
+        if src.symlink_metadata().is_ok() {
+            copy_file(&src, &out.join("tokenizer.json"))?;
+        }
+    }
+    Ok(())
+}
+
+/// transformers' tokenizer class for an architecture (`tokenizer_config.json`).
+fn tokenizer_class(arch: crate::arch::Arch) -> &'static str {
+    use crate::arch::Arch;
+    match arch {
+        Arch::Bert => "BertTokenizer",
+        Arch::Roberta => "RobertaTokenizer",
+        Arch::DistilBert => "DistilBertTokenizer",
+        Arch::Electra => "ElectraTokenizer",
+        Arch::DebertaV2 => "DebertaV2Tokenizer",
+        // ModernBERT's hub folders name the generic fast tokenizer over their tokenizer.json.
+        Arch::ModernBert => "PreTrainedTokenizerFast",
+    }
+}
+
+/// The source's `model_max_length` when it is a real limit (hub files often hold 1e30 for
+/// "none"), else the positions config.json allows (RoBERTa reserves two for its padding offset).
+fn model_max_length(files: &ModelFiles, source: Option<&Value>) -> usize {
+    let given = source.and_then(|s| s.get("model_max_length")).and_then(Value::as_f64);
+    if let Some(n) = given.filter(|n| *n >= 1.0 && *n <= 1e6) {
+        return n as usize;
+    }
+    let positions = files.config_json.get("max_position_embeddings").and_then(Value::as_u64).unwrap_or(512) as usize;
+    match files.arch {
+        crate::arch::Arch::Roberta => positions.saturating_sub(2),
+        _ => positions,
+    }
 }
 
 /// Copies `src` to `dst`, replacing a previous `dst` (a copy keeps the source's mode, and a

@@ -13,7 +13,8 @@ pub struct ModelFiles {
     /// `config.json` (Hugging Face layout).
     pub config: PathBuf,
     /// `vocab.txt` (WordPiece vocabulary), RoBERTa's `vocab.json` (with `merges.txt` beside
-    /// it), or, with neither, `tokenizer.json` (ModernBERT).
+    /// it), DeBERTa's SentencePiece `spm.model`, or, with none of them, `tokenizer.json`
+    /// (ModernBERT).
     pub vocab: PathBuf,
     /// `model.safetensors` (or `rust_model.ot` for rust-bert hub models).
     pub weights: PathBuf,
@@ -50,10 +51,13 @@ impl ModelFiles {
             .map(|n| dir.join(n))
             .find(|p| p.is_file())
             .ok_or_else(|| Error::model(dir, "missing `model.safetensors` (or rust-bert's `rust_model.ot`)"))?;
-        // WordPiece, else byte-level BPE files, else a `tokenizers` tokenizer.json alone
-        // (ModernBERT); the tokenizer (mixout_data::Tokenizer) looks in the same order.
+        // WordPiece, else SentencePiece (DeBERTa), else byte-level BPE files, else a
+        // `tokenizers` tokenizer.json alone (ModernBERT); mixout_data::Tokenizer looks in the
+        // same order.
         let vocab = if dir.join("vocab.txt").is_file() {
             dir.join("vocab.txt")
+        } else if dir.join("spm.model").is_file() {
+            dir.join("spm.model")
         } else if dir.join("vocab.json").is_file() {
             need("merges.txt")?;
             dir.join("vocab.json")

@@ -100,6 +100,8 @@ pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles
         need("vocab.json")?
     } else if arch == crate::arch::Arch::ModernBert {
         need("tokenizer.json")?
+    } else if arch == crate::arch::Arch::DebertaV2 {
+        need("spm.model")?
     } else {
         need("vocab.txt")?
     };

@@ -10,6 +10,7 @@
 pub mod arch;
 pub mod assets;
 pub mod bert;
+pub mod deberta;
 pub mod device;
 pub mod doctor;
 pub mod dropout;

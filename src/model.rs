@@ -13,9 +13,10 @@ use std::collections::{BTreeSet, HashMap};
 use tch::{nn, Kind, Tensor};
 
 /// Variable-name prefixes that may be absent from a pretrained checkpoint: the new head,
-/// the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none), and
-/// ModernBERT's `head.*` (MLM checkpoints carry it, a bare `ModernBertModel`'s does not).
-pub const NEW_LAYER_PREFIXES: [&str; 4] = ["classifier.", "pre_classifier.", "bert.pooler.", "head."];
+/// the pooler (sentence-encoder checkpoints such as the L3 MiniLM ship none; DeBERTa's
+/// `pooler.dense` is part of its new head), and ModernBERT's `head.*` (MLM checkpoints carry
+/// it, a bare `ModernBertModel`'s does not).
+pub const NEW_LAYER_PREFIXES: [&str; 5] = ["classifier.", "pre_classifier.", "bert.pooler.", "pooler.", "head."];
 
 pub use crate::files::ModelFiles;
 
@@ -114,7 +115,7 @@ impl SequenceClassifier {
                 return Err(Error::Invalid("precision bf16 needs `encoder: unpadded` or `padded` (rust-bert's encoder has no mixed-precision path)".into()))
             }
             (Encoder::Other(_), Precision::Bf16) => {
-                return Err(Error::Invalid("precision bf16 is implemented for BERT checkpoints (our fused encoder); use fp32 or tf32 for RoBERTa, DistilBERT and ELECTRA".into()))
+                return Err(Error::Invalid("precision bf16 is implemented for BERT checkpoints (our encoders) and ModernBERT; use fp32 or tf32 for RoBERTa, DistilBERT, ELECTRA and DeBERTa".into()))
             }
             (Encoder::RustBert(_), _) | (Encoder::Other(_), _) => {}
         }
@@ -195,7 +196,9 @@ pub struct LoadReport {
 /// `*For*` models do, and their heads (`classifier.*`, `pre_classifier.*`, ModernBERT's
 /// `head.*`) none.
 fn variable_name(name: &str, prefix: &str) -> String {
-    let head = ["classifier.", "pre_classifier.", "head."].iter().any(|h| name.starts_with(h));
+    let head = ["classifier.", "pre_classifier.", "head."].iter().any(|h| name.starts_with(h))
+        // DeBERTa's head pooler sits beside `deberta.`; BERT's `pooler.` is under `bert.`.
+        || (prefix == "deberta" && name.starts_with("pooler."));
     if head || name.starts_with(&format!("{prefix}.")) {
         name.to_string()
     } else {

@@ -49,7 +49,9 @@ pub struct ParamPlan {
 /// ModernBERT `model.layers.i.…`), and None for what sits above the layers (pooler, final
 /// norm, head) or outside them.
 pub fn layer_depth(name: &str) -> Option<usize> {
-    if name.contains("embeddings") {
+    // DeBERTa's relative-position table and its LayerNorm (`encoder.rel_embeddings`,
+    // `encoder.LayerNorm`) are shared by every layer: they sit with the embeddings.
+    if name.contains("embeddings") || name.contains("encoder.LayerNorm.") {
         return Some(0);
     }
     for key in ["encoder.layer.", "transformer.layer.", "model.layers."] {
@@ -99,9 +101,10 @@ pub fn is_bias_or_norm(name: &str) -> bool {
     name.ends_with(".bias") || name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("norm.")
 }
 
-/// True for the new head's parameters (`classifier.*`; DistilBERT's `pre_classifier.*` too).
+/// True for the new head's parameters (`classifier.*`; DistilBERT's `pre_classifier.*` and
+/// DeBERTa's `pooler.*`, created fresh, too).
 pub fn is_head(name: &str) -> bool {
-    name.starts_with("classifier.") || name.starts_with("pre_classifier.")
+    name.starts_with("classifier.") || name.starts_with("pre_classifier.") || name.starts_with("pooler.")
 }
 
 /// True for the first linear layer of a feed-forward block: BERT, RoBERTa and ELECTRA's

@@ -399,6 +399,70 @@ fn parity_checkpoints_with_non_default_eps_and_activation() {
                 .to_string(),
             )
             .unwrap();
+            write_dev_ids(&out, &dst.join("ids.json"));
+        }
+    }
+}
+
+/// Our ids of every RTE dev pair at max_len 128, by the tokenizer of `dir`, as `ids.json`
+/// for scripts/check_arch_parity.py (AutoTokenizer on the exported folder must give them).
+fn write_dev_ids(dir: &Path, dst: &Path) -> Vec<Vec<i64>> {
+    let ids = dev_ids(dir);
+    std::fs::write(dst, json!({"max_len": 128, "input_ids": ids}).to_string()).unwrap();
+    ids
+}
+
+fn dev_ids(dir: &Path) -> Vec<Vec<i64>> {
+    let tok = Tokenizer::from_model_dir(dir).unwrap();
+    let task = mixout_data::TaskSpec::glue("RTE", &common::glue()).unwrap();
+    let dev = task.load(mixout_data::Split::Dev).unwrap();
+    dev.iter().map(|e| tok.encode(&e.text_a, e.text_b.as_deref(), 128).input_ids).collect()
+}
+
+/// Exports carry the tokenizer files transformers needs whatever the source had: a cased
+/// BERT vocabulary (`do_lower_case: false`) stays cased after export and reload, and a source
+/// with only vocab.txt gets a tokenizer_config.json and tokenizer.json that tokenise as we
+/// do. With `MIXOUT_ARCH_PARITY_DIR` set, both folders (and our ids) are kept for
+/// scripts/check_arch_parity.py, which checks the same with transformers' AutoTokenizer.
+#[test]
+fn exports_tokenize_like_us() {
+    let _rng = common::rng_lock();
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = parity_dir();
+    let uncased = dev_ids(&common::l3());
+    for (name, tokenizer_config) in [("bert-cased", Some(r#"{"do_lower_case": false}"#)), ("bert-vocab-only", None)] {
+        let dir = tmp.path().join(name);
+        let files = write_checkpoint("bert", &dir);
+        if let Some(text) = tokenizer_config {
+            std::fs::write(dir.join("tokenizer_config.json"), text).unwrap();
+        }
+        let source_ids = dev_ids(&dir);
+        assert_eq!(source_ids != uncased, tokenizer_config.is_some(), "{name}: casing shows in the ids");
+        let (vs, _m, _) = load(&files, 0.0);
+        let out = tmp.path().join(format!("{name}-saved"));
+        save_model(&vs, &files, &["a".into(), "b".into()], &out).unwrap();
+        for f in ["tokenizer_config.json", "tokenizer.json", "vocab.txt", "config.json", "model.safetensors"] {
+            assert!(out.join(f).is_file(), "{name}: no {f}");
+        }
+        let tc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("tokenizer_config.json")).unwrap()).unwrap();
+        assert_eq!(tc["tokenizer_class"], "BertTokenizer");
+        assert_eq!(tc["do_lower_case"], tokenizer_config.is_none(), "{name}");
+        assert_eq!(tc["model_max_length"], 512);
+        let cfg: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+        assert_eq!(cfg["dtype"], "float32");
+        // Reloaded by us: the same ids as the source folder gave.
+        assert_eq!(dev_ids(&out), source_ids, "{name}: the exported folder tokenises otherwise");
+        if let Some(k) = &keep {
+            let dst = k.join(name);
+            let _ = std::fs::remove_dir_all(&dst);
+            std::fs::create_dir_all(&dst).unwrap();
+            for f in std::fs::read_dir(&out).unwrap() {
+                let f = f.unwrap().path();
+                std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
+            }
+            write_dev_ids(&out, &dst.join("ids.json"));
         }
     }
 }

@@ -15,9 +15,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use rust_tokenizers::tokenizer::{BertTokenizer, RobertaTokenizer, Tokenizer as _};
-use rust_tokenizers::vocab::Vocab;
+use rust_tokenizers::tokenizer::{BertTokenizer, DeBERTaV2Tokenizer, RobertaTokenizer, Tokenizer as _};
+use rust_tokenizers::vocab::{SentencePieceModel, Vocab};
+use rust_tokenizers::TokenRef;
 use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{DataError, Result};
 use crate::glue::Example;
@@ -53,6 +55,23 @@ enum Inner {
     Bpe(Box<RobertaTokenizer>),
     /// A `tokenizer.json` alone, run by Hugging Face's `tokenizers` with its own template: ModernBERT.
     Hf(Box<HfTokenizer>),
+    /// SentencePiece unigram (`spm.model`): DeBERTa-v2/v3. rust_tokenizers' tokenizer gives
+    /// the vocabulary; the pieces come from its unigram model after transformers' own
+    /// normalisation ([`spm_pieces`]), since the tokenizer's drops control characters.
+    Spm(Box<(DeBERTaV2Tokenizer, SentencePieceModel)>),
+}
+
+/// Which of the three vocabularies a tokenizer uses, for writers of tokenizer files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VocabKind {
+    /// WordPiece `vocab.txt` (`[CLS] a [SEP] b [SEP]`).
+    WordPiece,
+    /// Byte-level BPE `vocab.json` + `merges.txt` (`<s> a </s></s> b </s>`).
+    Bpe,
+    /// SentencePiece `spm.model` (`[CLS] a [SEP] b [SEP]`).
+    SentencePiece,
+    /// A `tokenizer.json` alone, with its own template (ModernBERT: `[CLS] a [SEP] b [SEP]`).
+    TokenizerJson,
 }
 
 /// A model folder's tokenizer: BERT-style WordPiece (`[CLS] a [SEP] b [SEP]`, segment ids
@@ -87,6 +106,9 @@ impl Tokenizer {
     /// with `merges.txt` (byte-level BPE, cased); or, with neither, `tokenizer.json`
     /// (ModernBERT), see [`Tokenizer::from_tokenizer_json`].
     pub fn from_model_dir(dir: &Path) -> Result<Tokenizer> {
+        if !dir.join("vocab.txt").is_file() && dir.join("spm.model").is_file() {
+            return Self::from_spm_dir(dir);
+        }
         if !dir.join("vocab.txt").is_file() && dir.join("vocab.json").is_file() {
             return Self::from_bpe(&dir.join("vocab.json"), &dir.join("merges.txt"));
         }
@@ -143,6 +165,48 @@ impl Tokenizer {
             cls_id: ids[0],
             sep_id: ids[1],
             pad_id: ids[2],
+        })
+    }
+
+    /// DeBERTa's SentencePiece tokenizer of a folder with `spm.model`: cased unless
+    /// `tokenizer_config.json` says `do_lower_case: true` (transformers' default is false).
+    fn from_spm_dir(dir: &Path) -> Result<Tokenizer> {
+        let config_path = dir.join("tokenizer_config.json");
+        let lower_case = match fs::read_to_string(&config_path) {
+            Ok(text) => {
+                let config: Value = serde_json::from_str(&text).map_err(|e| DataError::Tokenizer {
+                    path: config_path.clone(),
+                    message: format!("invalid JSON: {e}"),
+                })?;
+                config.get("do_lower_case").and_then(Value::as_bool).unwrap_or(false)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(source) => return Err(DataError::Io { path: config_path, cause: source }),
+        };
+        Self::from_spm(&dir.join("spm.model"), lower_case)
+    }
+
+    /// Builds DeBERTa-v2/v3's SentencePiece tokenizer from `spm.model` (`[CLS]`, `[SEP]`,
+    /// `[PAD]` must be pieces of the model; `[MASK]` is appended when absent, as transformers does).
+    pub fn from_spm(model_path: &Path, lower_case: bool) -> Result<Tokenizer> {
+        fs::metadata(model_path).map_err(|source| DataError::Io { path: model_path.to_path_buf(), cause: source })?;
+        let fail = |message: String| DataError::Tokenizer { path: model_path.to_path_buf(), message };
+        // add_prefix_space false: the tokenizer prefixes every text with `▁` itself.
+        let inner =
+            DeBERTaV2Tokenizer::from_file(model_path, lower_case, false, false).map_err(|e| fail(e.to_string()))?;
+        let model = SentencePieceModel::from_file(model_path).map_err(|e| fail(e.to_string()))?;
+        let values = inner.vocab().values();
+        let [cls_id, sep_id, pad_id] = special_ids(values, ["[CLS]", "[SEP]", "[PAD]"], model_path)?;
+        let vocab_size = values.len();
+        Ok(Tokenizer {
+            inner: Inner::Spm(Box::new((inner, model))),
+            vocab_path: model_path.to_path_buf(),
+            lower_case,
+            strip_accents: false,
+            vocab_size,
+            cls_id,
+            sep_id,
+            pad_id,
         })
     }
 
@@ -221,6 +285,27 @@ impl Tokenizer {
             Inner::WordPiece(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
             Inner::Bpe(t) => t.convert_tokens_to_ids(&t.tokenize(text)),
             Inner::Hf(t) => t.ids(text),
+            Inner::Spm(t) => t.0.convert_tokens_to_ids(&spm_pieces(&t.1, text, self.lower_case)),
+        }
+    }
+
+    /// The id of a token of the vocabulary, if it has one.
+    pub fn token_id(&self, token: &str) -> Option<i64> {
+        match &self.inner {
+            Inner::WordPiece(t) => t.vocab().values().get(token).copied(),
+            Inner::Bpe(t) => t.vocab().values().get(token).copied(),
+            Inner::Spm(t) => t.0.vocab().values().get(token).copied(),
+            Inner::Hf(t) => t.token_id(token),
+        }
+    }
+
+    /// The vocabulary's kind.
+    pub fn kind(&self) -> VocabKind {
+        match self.inner {
+            Inner::WordPiece(_) => VocabKind::WordPiece,
+            Inner::Bpe(_) => VocabKind::Bpe,
+            Inner::Spm(_) => VocabKind::SentencePiece,
+            Inner::Hf(_) => VocabKind::TokenizerJson,
         }
     }
 
@@ -258,6 +343,46 @@ impl Tokenizer {
     pub fn strip_accents(&self) -> bool {
         self.strip_accents
     }
+}
+
+/// What transformers' DeBERTa-v2 tokenizer (and SentencePiece's own normaliser) does before
+/// the pieces and rust_tokenizers does not: a run of two or more whitespace characters, or a
+/// single tab or line break, becomes one space (`\s{2,}|[\n\r\t]` → ` `), and trailing
+/// whitespace goes. Without it a double space gives an extra `▁` piece.
+fn spm_normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() && (matches!(c, '\n' | '\r' | '\t') || chars.peek().is_some_and(|n| n.is_whitespace())) {
+            while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                chars.next();
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The pieces transformers 5's `DebertaV2Tokenizer` makes of a text: lower-case (when asked),
+/// [`spm_normalize`], NFC, then `Metaspace` (spaces to `▁`, one prepended, split before each
+/// `▁`) and the unigram model's best segmentation of each word.
+fn spm_pieces(model: &SentencePieceModel, text: &str, lower_case: bool) -> Vec<String> {
+    let text = if lower_case { text.to_lowercase() } else { text.to_string() };
+    let text: String = spm_normalize(&text).nfc().collect();
+    let meta = format!("\u{2581}{}", text.replace(' ', "\u{2581}"));
+    let starts: Vec<usize> = meta.match_indices('\u{2581}').map(|(i, _)| i).chain([meta.len()]).collect();
+    let mut pieces = Vec::new();
+    for w in starts.windows(2) {
+        let word = &meta[w[0]..w[1]];
+        let offsets: Vec<u32> = (0..word.chars().count() as u32).collect();
+        let lattice = model.decode_forward_token_ref(TokenRef::new(word, &offsets));
+        let best = model.decode_backward(&lattice);
+        pieces.extend(model.parse_nodes_to_tokens(best).into_iter().map(|t| t.text));
+    }
+    pieces
 }
 
 /// The ids of the start, separator and padding tokens, or an error naming the missing one.
@@ -403,6 +528,13 @@ mod tests {
         // Single text.
         assert_eq!(truncation_lengths(50, 0, 8), (8, 0));
         assert_eq!(truncation_lengths(5, 0, 0), (0, 0));
+    }
+
+    #[test]
+    fn spm_whitespace_as_transformers() {
+        assert_eq!(spm_normalize("a  b\tc \n d  "), "a b c d");
+        assert_eq!(spm_normalize("a b"), "a b");
+        assert_eq!(spm_normalize("   "), "");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn make_log_bucket_position(
             .logical_not(),
         mid - 1,
     );
-    let log_pos = (((&abs_pos / mid).log() / (((max_position - 1) / mid) as f64).ln()) * (mid - 1))
+    let log_pos = (((&abs_pos / mid).log() / ((max_position - 1) as f64 / mid as f64).ln()) * (mid - 1))
         .ceil()
         + mid;
     relative_pos.where_self(
@@ -143,9 +143,9 @@ impl DebertaV2DisentangledSelfAttention {
         let c2p_pos = if self.pos_att_type.has_type(PositionAttentionType::c2p)
             | self.pos_att_type.has_type(PositionAttentionType::p2p)
         {
-            let scale = *pos_key_layer.size().last().unwrap() as f64 * scale_factor;
+            let scale = (*pos_key_layer.size().last().unwrap() as f64 * scale_factor).sqrt();
             let c2p_att = query_layer.bmm(&pos_key_layer.transpose(-1, -2));
-            let c2p_pos = relative_pos.clamp(0, att_span * 2 - 1);
+            let c2p_pos = (&relative_pos + att_span).clamp(0, att_span * 2 - 1);
             let c2p_att = c2p_att.gather(
                 -1,
                 &c2p_pos.squeeze_dim(0).expand(
@@ -165,7 +165,7 @@ impl DebertaV2DisentangledSelfAttention {
         };
 
         if self.pos_att_type.has_type(PositionAttentionType::p2c) {
-            let scale = *pos_query_layer.size().last().unwrap() as f64 * scale_factor;
+            let scale = (*pos_query_layer.size().last().unwrap() as f64 * scale_factor).sqrt();
             let r_pos = if key_layer_size[1] != query_layer_size[1] {
                 build_relative_position(
                     key_layer_size[1],

@@ -187,7 +187,7 @@ impl DebertaV2Encoder {
                 p / "LayerNorm",
                 vec![config.hidden_size],
                 LayerNormConfig {
-                    eps: 1e-7,
+                    eps: config.layer_norm_eps.unwrap_or(1e-7),
                     elementwise_affine: true,
                     ..Default::default()
                 },
