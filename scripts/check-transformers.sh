@@ -7,7 +7,9 @@
 #   2. scripts/check_arch_parity.py: BERT (our fused encoder), RoBERTa, DistilBERT, ELECTRA and
 #      DeBERTa-v3 classifiers (random weights, logits of O(1); written by tests/architectures.rs
 #      and tests/deberta.rs) on 8 RTE dev pairs, and our ids of all 277 RTE dev pairs against
-#      AutoTokenizer on each exported folder (cased and vocab.txt-only BERT sources too).
+#      AutoTokenizer on each exported folder (cased and vocab.txt-only BERT sources too);
+#   3. scripts/check_modernbert_parity.py (transformers 5 only): two saved ModernBERT
+#      classifiers (written by tests/modernbert.rs) on all 277 RTE dev pairs, logits and ids.
 # Creates the overlay from PyPI when it is missing (CI reaches PyPI); installs transformers 4.44.2
 # into the venv likewise. Run from the repository root after `make build`.
 set -euo pipefail
@@ -25,9 +27,10 @@ if ! PYTHONPATH="$OVERLAY" "$PY" -c "import sys, transformers; sys.exit(transfor
   "$PY" -m pip install --disable-pip-version-check -q --target "$OVERLAY" \
     "transformers==$TRANSFORMERS5_VERSION" sentencepiece protobuf
 fi
-if ! "$PY" -c "import sys, transformers; sys.exit(transformers.__version__ != '$TRANSFORMERS_VERSION')" 2>/dev/null; then
-  echo ">> installing transformers==$TRANSFORMERS_VERSION into $VENV (PyPI)"
-  "$PY" -m pip install --disable-pip-version-check -q "transformers==$TRANSFORMERS_VERSION"
+# sentencepiece and protobuf: transformers 4 reads DeBERTa's spm.model only through them.
+if ! "$PY" -c "import sys, transformers, sentencepiece, google.protobuf; sys.exit(transformers.__version__ != '$TRANSFORMERS_VERSION')" 2>/dev/null; then
+  echo ">> installing transformers==$TRANSFORMERS_VERSION sentencepiece and protobuf into $VENV (PyPI)"
+  "$PY" -m pip install --disable-pip-version-check -q "transformers==$TRANSFORMERS_VERSION" sentencepiece protobuf
 fi
 
 dir="$(mktemp -d)"
@@ -39,8 +42,9 @@ for t in "architectures parity_checkpoints_with_non_default_eps_and_activation" 
   MIXOUT_ARCH_PARITY_DIR="$dir" LIBTORCH_USE_PYTORCH=1 PATH="$VENV/bin:$PATH" \
     cargo test --release --test "$1" -- --exact "$2"
 done
-# ModernBERT (added by its own branch): its parity test and script go here, e.g.
-# MODERNBERT_PARITY="tests/modernbert.rs + scripts/check_modernbert_parity.py"
+mkdir -p "$dir/modernbert"
+MIXOUT_MODERNBERT_PARITY_DIR="$dir/modernbert" LIBTORCH_USE_PYTORCH=1 PATH="$VENV/bin:$PATH" \
+  cargo test --release --test modernbert -- --exact saved_classifiers_reload_and_feed_the_parity_check
 
 for hf in "$TRANSFORMERS5_VERSION:$OVERLAY" "$TRANSFORMERS_VERSION:"; do
   version="${hf%%:*}" path="${hf#*:}"
@@ -49,3 +53,6 @@ for hf in "$TRANSFORMERS5_VERSION:$OVERLAY" "$TRANSFORMERS_VERSION:"; do
   echo ">> transformers $version: BERT / RoBERTa / DistilBERT / ELECTRA / DeBERTa-v3 logits and ids"
   PYTHONPATH="$path" "$PY" scripts/check_arch_parity.py "$dir"
 done
+# transformers has ModernBERT from 4.48 on: the 5.x check only.
+echo ">> transformers $TRANSFORMERS5_VERSION: ModernBERT (cls and mean pooling, legacy and v5 config keys) logits and ids"
+PYTHONPATH="$OVERLAY" "$PY" scripts/check_modernbert_parity.py "$dir/modernbert"
