@@ -71,6 +71,10 @@ pub struct BatchTensors {
     pub token_type_ids: Tensor,
     /// 1 for real tokens, 0 for padding, `[batch, seq]`, int64 (rust-bert needs an integer mask).
     pub attention_mask: Tensor,
+    /// Each example's token count, on the host when the batch was built there: the unpadded
+    /// encoder packs by it without reading the mask back from a GPU (which would make the
+    /// host wait for the device every step). None: read from `attention_mask`.
+    pub lengths: Option<Vec<i64>>,
 }
 
 impl SequenceClassifier {
@@ -153,9 +157,13 @@ impl SequenceClassifier {
     /// Logits `[batch, num_labels]`; `train` switches dropout on.
     pub fn forward_t(&self, batch: &BatchTensors, train: bool) -> Result<Tensor> {
         let pooled = match &self.bert {
-            Encoder::Fused(bert) => {
-                bert.forward_t(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, train)
-            }
+            Encoder::Fused(bert) => bert.forward_t(
+                &batch.input_ids,
+                &batch.token_type_ids,
+                &batch.attention_mask,
+                batch.lengths.as_deref(),
+                train,
+            ),
             Encoder::RustBert(bert) => bert
                 .forward_t(
                     Some(&batch.input_ids),

@@ -202,6 +202,7 @@ fn rte_batch(dir: &Path, n: usize) -> (BatchTensors, Vec<Vec<i64>>) {
             input_ids: t(&p.input_ids),
             token_type_ids: t(&p.token_type_ids),
             attention_mask: t(&p.attention_mask),
+            lengths: None,
         },
         ids,
     )

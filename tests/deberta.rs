@@ -110,6 +110,7 @@ fn rte(dir: &Path, n: usize, max_len: usize) -> (BatchTensors, Vec<Vec<i64>>) {
         input_ids: t(&p.input_ids),
         token_type_ids: t(&p.token_type_ids),
         attention_mask: t(&p.attention_mask),
+        lengths: None,
     };
     (batch, all)
 }

@@ -239,6 +239,7 @@ fn a_training_step_with_lr_zero_restores_every_weight_bit_exactly() {
         input_ids: Tensor::from_slice(&padded.input_ids).view(shape),
         token_type_ids: Tensor::from_slice(&padded.token_type_ids).view(shape),
         attention_mask: Tensor::from_slice(&padded.attention_mask).view(shape),
+        lengths: None,
     };
     let labels = Tensor::from_slice(&[0i64, 1, 0, 1]);
     let step = |mx: &mut mixout::mixout::Mixout, adam: &mut mixout::train::optim::Adam, lr: f64| {

@@ -52,6 +52,7 @@ fn l3_loads_with_only_head_and_pooler_missing_and_trains_one_pair() {
         input_ids: Tensor::from_slice(&enc.input_ids).view([1, n]),
         token_type_ids: Tensor::from_slice(&enc.token_type_ids).view([1, n]),
         attention_mask: Tensor::ones([1, n], (Kind::Int64, Device::Cpu)),
+        lengths: None,
     };
     let logits = model.forward_t(&batch, true).unwrap();
     assert_eq!(logits.size(), [1, 2]);

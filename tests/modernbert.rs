@@ -122,6 +122,7 @@ fn rte_batch(dir: &Path, range: std::ops::Range<usize>) -> (BatchTensors, Vec<Ve
         input_ids: t(&p.input_ids),
         token_type_ids: t(&p.token_type_ids),
         attention_mask: t(&p.attention_mask),
+        lengths: None,
     };
     (batch, enc.into_iter().map(|e| e.input_ids).collect())
 }

@@ -228,10 +228,18 @@ impl FusedBert {
         }
     }
 
-    /// Pooled output `[batch, hidden]`. `attention_mask` is 1 for tokens, 0 for padding.
-    pub fn forward_t(&self, ids: &Tensor, token_types: &Tensor, attention_mask: &Tensor, train: bool) -> Tensor {
+    /// Pooled output `[batch, hidden]`. `attention_mask` is 1 for tokens, 0 for padding;
+    /// `lengths`, each row's token count when the host has it (else read from the mask).
+    pub fn forward_t(
+        &self,
+        ids: &Tensor,
+        token_types: &Tensor,
+        attention_mask: &Tensor,
+        lengths: Option<&[i64]>,
+        train: bool,
+    ) -> Tensor {
         let mask = ((attention_mask.to_kind(self.compute) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
-        let pk = self.unpadded.then(|| Packing::new(attention_mask, self.compute));
+        let pk = self.unpadded.then(|| Packing::new(attention_mask, lengths, self.compute));
         let mut xs = match &pk {
             Some(pk) => self.embeddings.forward_packed(ids, token_types, pk, train),
             None => self.embeddings.forward_t(ids, token_types, train),
@@ -314,7 +322,7 @@ mod tests {
                 }
             });
             let ids = Tensor::from_slice(&[1i64, 5, 7, 2]).view([1, 4]);
-            bert.forward_t(&ids, &ids.zeros_like(), &ids.ones_like(), false)
+            bert.forward_t(&ids, &ids.zeros_like(), &ids.ones_like(), None, false)
         };
         let (a, b) = (pooled(1e-12), pooled(1e-1));
         let d = (&a - &b).abs().max().double_value(&[]);

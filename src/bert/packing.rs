@@ -93,14 +93,17 @@ pub struct Packing {
 }
 
 impl Packing {
-    /// From an attention mask of 1s (tokens, each row's first) and 0s (padding, at the end);
-    /// the buckets' masks are made in `kind`. Reads the lengths on the host (once per forward).
-    pub fn new(attention_mask: &Tensor, kind: Kind) -> Self {
+    /// From an attention mask of 1s (tokens, each row's first) and 0s (padding, at the end)
+    /// and each row's token count when the host knows it (else read back from the mask, which
+    /// waits for the device); the buckets' masks are made in `kind`.
+    pub fn new(attention_mask: &Tensor, lengths: Option<&[i64]>, kind: Kind) -> Self {
         let (batch, seq) = attention_mask.size2().unwrap_or((0, 0));
         let device = attention_mask.device();
-        let lengths: Vec<i64> =
-            Vec::try_from(attention_mask.sum_dim_intlist(1, false, Kind::Int64).to_device(Device::Cpu))
-                .unwrap_or_default();
+        let lengths: Vec<i64> = match lengths {
+            Some(l) => l.to_vec(),
+            None => Vec::try_from(attention_mask.sum_dim_intlist(1, false, Kind::Int64).to_device(Device::Cpu))
+                .unwrap_or_default(),
+        };
         let mut order: Vec<usize> = (0..batch as usize).collect();
         // Stable: equal lengths keep batch order, so the packing is a function of the batch.
         order.sort_by_key(|&s| std::cmp::Reverse(lengths[s]));
@@ -174,7 +177,9 @@ mod tests {
     fn packing_round_trips_rows_through_the_buckets() {
         // Lengths 2, 4, 1 in batch order; packed longest first: rows of 4, then 2, then 1.
         let mask = Tensor::from_slice(&[1i64, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0]).view([3, 4]);
-        let pk = Packing::new(&mask, Kind::Float);
+        let pk = Packing::new(&mask, None, Kind::Float);
+        let from_host = Packing::new(&mask, Some(&[2, 4, 1]), Kind::Float);
+        assert!(from_host.index.equal(&pk.index) && from_host.starts.equal(&pk.starts));
         let ids = Tensor::arange(12, (Kind::Int64, Device::Cpu)).view([3, 4]);
         assert_eq!(Vec::<i64>::try_from(pk.pack_ids(&ids)).unwrap(), vec![4, 5, 6, 7, 0, 1, 8]);
         assert_eq!(Vec::<i64>::try_from(&pk.starts).unwrap(), vec![4, 0, 6]);

@@ -15,6 +15,7 @@ pub fn to_tensors(p: &batch::Padded, device: Device) -> BatchTensors {
         input_ids: t(&p.input_ids),
         token_type_ids: t(&p.token_type_ids),
         attention_mask: t(&p.attention_mask),
+        lengths: Some(p.attention_mask.chunks(p.cols.max(1)).map(|r| r.iter().sum()).collect()),
     }
 }
 
