@@ -12,7 +12,6 @@ use mixout::export::{save_model, write_safetensors_pt};
 use mixout::model::{
     load_pretrained, read_config, BatchTensors, DropoutSpec, EncoderImpl, ModelFiles, SequenceClassifier,
 };
-use mixout::plan::plan;
 use mixout::train::assemble::named_shapes;
 use mixout_data::Tokenizer;
 use mixout_spec::{HeadConfig, LayerPreset, Setting};
@@ -383,12 +382,7 @@ fn parity_checkpoints_with_non_default_eps_and_activation() {
 
         if let Some(k) = &keep {
             let dst = k.join(arch);
-            let _ = std::fs::remove_dir_all(&dst);
-            std::fs::create_dir_all(&dst).unwrap();
-            for f in std::fs::read_dir(&out).unwrap() {
-                let f = f.unwrap().path();
-                std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
-            }
+            common::keep_folder(&out, &dst);
             let rows = |t: &Tensor| -> Vec<Vec<i64>> {
                 Vec::<i64>::try_from(&t.flatten(0, -1)).unwrap().chunks(ids[0].len()).map(|r| r.to_vec()).collect()
             };
@@ -457,12 +451,7 @@ fn exports_tokenize_like_us() {
         assert_eq!(dev_ids(&out), source_ids, "{name}: the exported folder tokenises otherwise");
         if let Some(k) = &keep {
             let dst = k.join(name);
-            let _ = std::fs::remove_dir_all(&dst);
-            std::fs::create_dir_all(&dst).unwrap();
-            for f in std::fs::read_dir(&out).unwrap() {
-                let f = f.unwrap().path();
-                std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
-            }
+            common::keep_folder(&out, &dst);
             write_dev_ids(&out, &dst.join("ids.json"));
         }
     }
@@ -489,9 +478,7 @@ fn presets_follow_each_architectures_linear_layers() {
         let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
         s.mixout.p = 0.9;
         s.head = HeadConfig::Mixout(0.7);
-        let mixed = |s: &Setting| -> Vec<String> {
-            plan(&params, s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect()
-        };
+        let mixed = |s: &Setting| common::mixed_names(&params, s);
         let paper = mixed(&s);
         s.mixout.layers = LayerPreset::AllLinear;
         let all = mixed(&s);

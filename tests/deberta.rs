@@ -212,9 +212,7 @@ fn presets_reinit_and_llrd_follow_deberta_names() {
     let mut s = Setting { task: Some("RTE".into()), ..Default::default() };
     s.mixout.p = 0.9;
     s.head = HeadConfig::Mixout(0.7);
-    let mixed = |s: &Setting| -> Vec<String> {
-        plan(&params, s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect()
-    };
+    let mixed = |s: &Setting| common::mixed_names(&params, s);
     let paper = mixed(&s);
     s.mixout.layers = LayerPreset::AllLinear;
     let all = mixed(&s);

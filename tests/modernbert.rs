@@ -231,9 +231,7 @@ fn presets_reinit_and_llrd_follow_modernbert_names() {
     let params = named_shapes(&vs);
     let mut s = Setting { task: Some("RTE".into()), head: HeadConfig::Mixout(0.7), ..Default::default() };
     s.mixout.p = 0.9;
-    let mixed = |s: &Setting| -> Vec<String> {
-        plan(&params, s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect()
-    };
+    let mixed = |s: &Setting| common::mixed_names(&params, s);
     let paper = mixed(&s);
     s.mixout.layers = LayerPreset::AllLinear;
     let all = mixed(&s);
@@ -330,12 +328,7 @@ fn saved_classifiers_reload_and_feed_the_parity_check() {
 
         if let Some(k) = parity_dir() {
             let dst = k.join(name);
-            let _ = std::fs::remove_dir_all(&dst);
-            std::fs::create_dir_all(&dst).unwrap();
-            for f in std::fs::read_dir(&out).unwrap() {
-                let f = f.unwrap().path();
-                std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
-            }
+            common::keep_folder(&out, &dst);
             let rows = |t: &Tensor| -> Vec<Vec<i64>> {
                 let w = t.size()[1] as usize;
                 Vec::<i64>::try_from(&t.flatten(0, -1)).unwrap().chunks(w).map(|r| r.to_vec()).collect()

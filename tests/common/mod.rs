@@ -57,3 +57,19 @@ pub fn l3_study(extra: &str) -> (mixout::study::Study, mixout::train::Prepared) 
     let prep = mixout::train::prepare(&study.settings[0]).unwrap();
     (study, prep)
 }
+
+/// Names of the parameters `s` mixes, in the plan's order.
+pub fn mixed_names(params: &[(String, Vec<i64>)], s: &mixout_spec::Setting) -> Vec<String> {
+    mixout::plan::plan(params, s).unwrap().into_iter().filter(|p| p.mixout.is_some()).map(|p| p.name).collect()
+}
+
+/// Copies every file of the folder `src` into `dst`, made anew: a test keeps a saved model
+/// folder for a parity script.
+pub fn keep_folder(src: &std::path::Path, dst: &std::path::Path) {
+    let _ = std::fs::remove_dir_all(dst);
+    std::fs::create_dir_all(dst).unwrap();
+    for f in std::fs::read_dir(src).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
+    }
+}
