@@ -116,13 +116,10 @@ impl HfTokenizer {
 /// object with `content`), defaulting to BERT's when the file or a key is absent.
 fn special_names(path: &Path) -> Result<[String; 3]> {
     let mut names = ["[CLS]", "[SEP]", "[PAD]"].map(String::from);
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
-        Err(cause) => return Err(DataError::Io { path: path.to_path_buf(), cause }),
+    let Some(config) = crate::tokenize::read_tokenizer_config(path)? else {
+        return Ok(names);
     };
     let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };
-    let config: Value = serde_json::from_str(&text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     for (slot, key) in names.iter_mut().zip(["cls_token", "sep_token", "pad_token"]) {
         match config.get(key) {
             None | Some(Value::Null) => {}

@@ -116,10 +116,9 @@ impl Tokenizer {
             return Self::from_tokenizer_json(dir);
         }
         let config_path = dir.join("tokenizer_config.json");
-        let (lower_case, strip_accents) = match fs::read_to_string(&config_path) {
-            Ok(text) => casing_from_config(&config_path, &text)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (true, true),
-            Err(source) => return Err(DataError::Io { path: config_path, cause: source }),
+        let (lower_case, strip_accents) = match read_tokenizer_config(&config_path)? {
+            Some(config) => casing_from_config(&config_path, &config)?,
+            None => (true, true),
         };
         Self::from_vocab(&dir.join("vocab.txt"), lower_case, strip_accents)
     }
@@ -171,18 +170,9 @@ impl Tokenizer {
     /// DeBERTa's SentencePiece tokenizer of a folder with `spm.model`: cased unless
     /// `tokenizer_config.json` says `do_lower_case: true` (transformers' default is false).
     fn from_spm_dir(dir: &Path) -> Result<Tokenizer> {
-        let config_path = dir.join("tokenizer_config.json");
-        let lower_case = match fs::read_to_string(&config_path) {
-            Ok(text) => {
-                let config: Value = serde_json::from_str(&text).map_err(|e| DataError::Tokenizer {
-                    path: config_path.clone(),
-                    message: format!("invalid JSON: {e}"),
-                })?;
-                config.get("do_lower_case").and_then(Value::as_bool).unwrap_or(false)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-            Err(source) => return Err(DataError::Io { path: config_path, cause: source }),
-        };
+        let lower_case = read_tokenizer_config(&dir.join("tokenizer_config.json"))?
+            .and_then(|config| config.get("do_lower_case").and_then(Value::as_bool))
+            .unwrap_or(false);
         Self::from_spm(&dir.join("spm.model"), lower_case)
     }
 
@@ -397,10 +387,24 @@ fn special_ids(values: &HashMap<String, i64>, tokens: [&str; 3], vocab_path: &Pa
     Ok(out)
 }
 
+/// A `tokenizer_config.json`, parsed; None when the file does not exist. Every reader of the
+/// file (casing, DeBERTa's casing, `tokenizer.json` folders' special tokens) goes through here.
+pub(crate) fn read_tokenizer_config(path: &Path) -> Result<Option<Value>> {
+    match fs::read_to_string(path) {
+        Ok(text) => parse_tokenizer_config(path, &text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(cause) => Err(DataError::Io { path: path.to_path_buf(), cause }),
+    }
+}
+
+fn parse_tokenizer_config(path: &Path, text: &str) -> Result<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| DataError::Tokenizer { path: path.to_path_buf(), message: format!("invalid JSON: {e}") })
+}
+
 /// Reads `(lower_case, strip_accents)` from a `tokenizer_config.json`.
-fn casing_from_config(path: &Path, text: &str) -> Result<(bool, bool)> {
+fn casing_from_config(path: &Path, config: &Value) -> Result<(bool, bool)> {
     let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };
-    let config: Value = serde_json::from_str(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     let flag = |key: &str| -> Result<Option<bool>> {
         match config.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -540,19 +544,14 @@ mod tests {
     #[test]
     fn casing_follows_hugging_face_defaults() {
         let p = Path::new("tokenizer_config.json");
-        assert_eq!(casing_from_config(p, "{}").expect("valid"), (true, true));
-        assert_eq!(casing_from_config(p, r#"{"do_lower_case": false}"#).expect("valid"), (false, false));
-        assert_eq!(
-            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": null}"#).expect("valid"),
-            (true, true)
-        );
-        assert_eq!(
-            casing_from_config(p, r#"{"do_lower_case": true, "strip_accents": false}"#).expect("valid"),
-            (true, false)
-        );
-        let err = casing_from_config(p, r#"{"do_lower_case": "yes"}"#).expect_err("wrong type");
+        let casing = |p: &Path, text: &str| casing_from_config(p, &parse_tokenizer_config(p, text)?);
+        assert_eq!(casing(p, "{}").expect("valid"), (true, true));
+        assert_eq!(casing(p, r#"{"do_lower_case": false}"#).expect("valid"), (false, false));
+        assert_eq!(casing(p, r#"{"do_lower_case": true, "strip_accents": null}"#).expect("valid"), (true, true));
+        assert_eq!(casing(p, r#"{"do_lower_case": true, "strip_accents": false}"#).expect("valid"), (true, false));
+        let err = casing(p, r#"{"do_lower_case": "yes"}"#).expect_err("wrong type");
         assert!(err.to_string().contains("do_lower_case"), "{err}");
-        assert!(casing_from_config(p, "{").is_err());
-        assert!(casing_from_config(p, r#"{"tokenize_chinese_chars": false}"#).is_err());
+        assert!(casing(p, "{").is_err());
+        assert!(casing(p, r#"{"tokenize_chinese_chars": false}"#).is_err());
     }
 }
