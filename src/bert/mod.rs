@@ -194,9 +194,12 @@ impl Layer {
 
     /// Attention output, FFN, dropout, residuals and norms on the rows of `xs` that `ctx` holds.
     fn finish(&self, ctx: Tensor, xs: &Tensor, cheap_dropout: bool, train: bool, kind: Kind) -> Tensor {
-        let drop = |t: Tensor| match cheap_dropout {
-            false => t.dropout(self.hidden_dropout, train),
-            true => crate::dropout::dropout(&t, self.hidden_dropout, train),
+        let drop = |t: Tensor| {
+            if cheap_dropout {
+                crate::dropout::dropout(&t, self.hidden_dropout, train)
+            } else {
+                t.dropout(self.hidden_dropout, train)
+            }
         };
         let attn = norm(&self.attn_norm, &(drop(linear(&self.attn_out, &ctx, kind)) + xs));
         let ff = drop(linear(&self.output, &activate(self.act, &linear(&self.intermediate, &attn, kind)), kind));
@@ -251,7 +254,7 @@ impl FusedBert {
                 }
                 last.forward_cls(&xs, pk, train, self.compute).index_select(0, &pk.sorted_position)
             }
-            (Some(pk), None) => xs.index_select(0, &pk.starts),
+            (Some(pk), None) => xs.index_select(0, &pk.starts()),
             (None, _) => {
                 for layer in &self.layers {
                     xs = layer.forward_t(&xs, None, &mask, train, self.compute);

@@ -82,9 +82,8 @@ impl Bucket {
 pub struct Packing {
     /// Flat indices of the real tokens in `[batch·seq]`, sequences longest first.
     index: Tensor,
-    /// Packed row of each sequence's first token (`[CLS]`), in batch order.
-    pub starts: Tensor,
-    /// The same in longest-first order (the buckets' order).
+    /// Packed row of each sequence's first token (`[CLS]`), in longest-first order (the
+    /// buckets' order).
     pub starts_sorted: Tensor,
     /// Position of each sequence (in batch order) in the longest-first order.
     pub sorted_position: Tensor,
@@ -109,10 +108,8 @@ impl Packing {
         order.sort_by_key(|&s| std::cmp::Reverse(lengths[s]));
         let sorted: Vec<i64> = order.iter().map(|&s| lengths[s]).collect();
         let mut index = Vec::with_capacity(sorted.iter().sum::<i64>() as usize);
-        let (mut starts, mut starts_sorted, mut position) =
-            (vec![0i64; batch as usize], vec![], vec![0i64; batch as usize]);
+        let (mut starts_sorted, mut position) = (vec![], vec![0i64; batch as usize]);
         for (i, &s) in order.iter().enumerate() {
-            starts[s] = index.len() as i64;
             starts_sorted.push(index.len() as i64);
             position[s] = i as i64;
             index.extend((0..lengths[s]).map(|t| s as i64 * seq + t));
@@ -127,13 +124,12 @@ impl Packing {
             })
             .collect();
         let to = |v: Vec<i64>| Tensor::from_slice(&v).to_device(device);
-        Packing {
-            index: to(index),
-            starts: to(starts),
-            starts_sorted: to(starts_sorted),
-            sorted_position: to(position),
-            buckets,
-        }
+        Packing { index: to(index), starts_sorted: to(starts_sorted), sorted_position: to(position), buckets }
+    }
+
+    /// Packed row of each sequence's first token (`[CLS]`), in batch order.
+    pub fn starts(&self) -> Tensor {
+        self.starts_sorted.index_select(0, &self.sorted_position)
     }
 
     /// `[batch, seq]` ids → `[tokens]`.
@@ -179,10 +175,10 @@ mod tests {
         let mask = Tensor::from_slice(&[1i64, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0]).view([3, 4]);
         let pk = Packing::new(&mask, None, Kind::Float);
         let from_host = Packing::new(&mask, Some(&[2, 4, 1]), Kind::Float);
-        assert!(from_host.index.equal(&pk.index) && from_host.starts.equal(&pk.starts));
+        assert!(from_host.index.equal(&pk.index) && from_host.starts().equal(&pk.starts()));
         let ids = Tensor::arange(12, (Kind::Int64, Device::Cpu)).view([3, 4]);
         assert_eq!(Vec::<i64>::try_from(pk.pack_ids(&ids)).unwrap(), vec![4, 5, 6, 7, 0, 1, 8]);
-        assert_eq!(Vec::<i64>::try_from(&pk.starts).unwrap(), vec![4, 0, 6]);
+        assert_eq!(Vec::<i64>::try_from(&pk.starts()).unwrap(), vec![4, 0, 6]);
         assert_eq!(Vec::<i64>::try_from(&pk.starts_sorted).unwrap(), vec![0, 4, 6]);
         assert_eq!(Vec::<i64>::try_from(&pk.sorted_position).unwrap(), vec![1, 0, 2]);
         let xs = Tensor::arange(7, (Kind::Float, Device::Cpu)).view([7, 1]);

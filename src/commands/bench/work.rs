@@ -28,17 +28,20 @@ fn pooler_flops(cfg: &rust_bert::bert::BertConfig, rows: i64) -> f64 {
 fn unpadded_forward_flops(cfg: &rust_bert::bert::BertConfig, lengths: &[i64]) -> f64 {
     let mut sorted = lengths.to_vec();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
-    let (h, i, l) = (cfg.hidden_size as f64, cfg.intermediate_size as f64, cfg.num_hidden_layers as f64);
+    let (h, i) = (cfg.hidden_size as f64, cfg.intermediate_size as f64);
     let (tokens, rows) = (sorted.iter().sum::<i64>() as f64, sorted.len() as f64);
     let buckets = mixout::bert::packing::buckets(&sorted);
-    let attention: f64 = buckets.iter().map(|&(a, b)| attention_flops(cfg, (b - a) as i64, sorted[a])).sum();
-    if l < 1.0 {
-        return pooler_flops(cfg, sorted.len() as i64);
-    }
-    let below = (l - 1.0) / l;
-    let last_attention: f64 = buckets.iter().map(|&(a, b)| 4.0 * (b - a) as f64 * sorted[a] as f64 * h).sum();
-    let last = 2.0 * tokens * 2.0 * h * h + 2.0 * rows * (2.0 * h * h + 2.0 * h * i) + last_attention;
-    below * (linear_flops(cfg, tokens as i64) + attention) + last + pooler_flops(cfg, sorted.len() as i64)
+    // Attention of one layer with `queries` per sequence (`L` for a whole layer, 1 for [CLS]).
+    let attention = |queries: &dyn Fn(f64) -> f64| -> f64 {
+        buckets.iter().map(|&(a, b)| 4.0 * (b - a) as f64 * queries(sorted[a] as f64) * sorted[a] as f64 * h).sum()
+    };
+    let layer = 2.0 * tokens * (4.0 * h * h + 2.0 * h * i) + attention(&|len| len);
+    let last = 2.0 * tokens * 2.0 * h * h + 2.0 * rows * (2.0 * h * h + 2.0 * h * i) + attention(&|_| 1.0);
+    let layers = match cfg.num_hidden_layers {
+        0 => 0.0,
+        n => (n - 1) as f64 * layer + last,
+    };
+    layers + pooler_flops(cfg, sorted.len() as i64)
 }
 
 /// What one training step computes on a batches file, averaged over its batches.
