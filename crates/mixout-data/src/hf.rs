@@ -116,7 +116,7 @@ impl HfTokenizer {
 /// object with `content`), defaulting to BERT's when the file or a key is absent.
 fn special_names(path: &Path) -> Result<[String; 3]> {
     let mut names = ["[CLS]", "[SEP]", "[PAD]"].map(String::from);
-    let Some(config) = crate::tokenize::read_tokenizer_config(path)? else {
+    let Some(config) = crate::tokenizer_config::read(path)? else {
         return Ok(names);
     };
     let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };

@@ -24,6 +24,7 @@ pub mod hf_tokenizer;
 pub mod metrics;
 pub mod tasks;
 pub mod tokenize;
+mod tokenizer_config;
 
 pub use batch::{batches, epoch_order, micro_batches, pad, padding_ratio, subset_indices, Padded};
 pub use error::{DataError, Result};

@@ -116,7 +116,7 @@ impl Tokenizer {
             return Self::from_tokenizer_json(dir);
         }
         let config_path = dir.join("tokenizer_config.json");
-        let (lower_case, strip_accents) = match read_tokenizer_config(&config_path)? {
+        let (lower_case, strip_accents) = match crate::tokenizer_config::read(&config_path)? {
             Some(config) => casing_from_config(&config_path, &config)?,
             None => (true, true),
         };
@@ -170,7 +170,7 @@ impl Tokenizer {
     /// DeBERTa's SentencePiece tokenizer of a folder with `spm.model`: cased unless
     /// `tokenizer_config.json` says `do_lower_case: true` (transformers' default is false).
     fn from_spm_dir(dir: &Path) -> Result<Tokenizer> {
-        let lower_case = read_tokenizer_config(&dir.join("tokenizer_config.json"))?
+        let lower_case = crate::tokenizer_config::read(&dir.join("tokenizer_config.json"))?
             .and_then(|config| config.get("do_lower_case").and_then(Value::as_bool))
             .unwrap_or(false);
         Self::from_spm(&dir.join("spm.model"), lower_case)
@@ -387,21 +387,6 @@ fn special_ids(values: &HashMap<String, i64>, tokens: [&str; 3], vocab_path: &Pa
     Ok(out)
 }
 
-/// A `tokenizer_config.json`, parsed; None when the file does not exist. Every reader of the
-/// file (casing, DeBERTa's casing, `tokenizer.json` folders' special tokens) goes through here.
-pub(crate) fn read_tokenizer_config(path: &Path) -> Result<Option<Value>> {
-    match fs::read_to_string(path) {
-        Ok(text) => parse_tokenizer_config(path, &text).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(cause) => Err(DataError::Io { path: path.to_path_buf(), cause }),
-    }
-}
-
-fn parse_tokenizer_config(path: &Path, text: &str) -> Result<Value> {
-    serde_json::from_str(text)
-        .map_err(|e| DataError::Tokenizer { path: path.to_path_buf(), message: format!("invalid JSON: {e}") })
-}
-
 /// Reads `(lower_case, strip_accents)` from a `tokenizer_config.json`.
 fn casing_from_config(path: &Path, config: &Value) -> Result<(bool, bool)> {
     let fail = |message: String| DataError::Tokenizer { path: path.to_path_buf(), message };
@@ -544,7 +529,7 @@ mod tests {
     #[test]
     fn casing_follows_hugging_face_defaults() {
         let p = Path::new("tokenizer_config.json");
-        let casing = |p: &Path, text: &str| casing_from_config(p, &parse_tokenizer_config(p, text)?);
+        let casing = |p: &Path, text: &str| casing_from_config(p, &crate::tokenizer_config::parse(p, text)?);
         assert_eq!(casing(p, "{}").expect("valid"), (true, true));
         assert_eq!(casing(p, r#"{"do_lower_case": false}"#).expect("valid"), (false, false));
         assert_eq!(casing(p, r#"{"do_lower_case": true, "strip_accents": null}"#).expect("valid"), (true, true));
