@@ -23,12 +23,12 @@ ifdef LIBTORCH
   VENV_DEP :=
 else
   TORCH_ENV := LIBTORCH_USE_PYTORCH=1 PATH="$(MIXOUT_VENV)/bin:$$PATH"
-  VENV_DEP := $(MIXOUT_VENV)/.torch-2.11.0
+  VENV_DEP := $(MIXOUT_VENV)/.torch-2.11.0-pyarrow
 endif
 CARGO := $(TORCH_ENV) cargo
 BIN := $(CARGO_TARGET_DIR)/release/mixout
 
-.PHONY: all setup build test test-fast test-slurm reproduce-rte reproduce-methods report bench doctor clean help
+.PHONY: all setup setup-system build test test-fast test-slurm reproduce-rte reproduce-methods report bench doctor clean help
 all: build
 
 help:
@@ -39,17 +39,23 @@ help:
 	@echo "make doctor          what the binary will train on (libtorch, GPUs, driver, assets)"
 	@echo "make setup | build | clean | test-slurm"
 
-setup: $(VENV_DEP)
+# setup: the torch venv (libtorch, and pyarrow for the tests' parquet files), then the programs
+# the suite needs beyond the README's requirements (Chromium for the report's browser test).
+setup: $(VENV_DEP) setup-system
 
-$(MIXOUT_VENV)/.torch-2.11.0:
+setup-system:
+	@bash scripts/setup-system.sh
+
+$(MIXOUT_VENV)/.torch-2.11.0-pyarrow:
 	MIXOUT_VENV=$(MIXOUT_VENV) TORCH_INDEX_URL=$(TORCH_INDEX_URL) bash scripts/setup-venv.sh
 	@touch $@
 
 build: $(VENV_DEP)
 	$(CARGO) build --release --workspace --bins
 
-test: build
-	$(CARGO) test --release --workspace
+# The system check comes first, so a missing Chromium stops before a long build.
+test: setup-system build
+	MIXOUT_VENV=$(MIXOUT_VENV) $(CARGO) test --release --workspace
 
 reproduce-rte: build
 	$(BIN) run experiments/$(TASK)/$(PROFILE).yaml --results $(RESULTS) --jobs $(JOBS)

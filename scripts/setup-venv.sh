@@ -16,11 +16,19 @@ VENV="${MIXOUT_VENV:-$HOME/.cache/mixout/venv-torch-$TORCH_VERSION}"
 PY="$VENV/bin/python"
 INDEX_URL="${TORCH_INDEX_URL:-}"
 
+# Beside torch, what the test suite's Python helpers import: pyarrow writes the parquet files
+# that stand in for the Hugging Face hub's copy of GLUE (scripts/glue-to-parquet.py).
+EXTRA=(pyarrow)
+
 have_torch() {
   [ -x "$PY" ] && "$PY" -c "import torch,sys; sys.exit(0 if torch.__version__.split('+')[0]=='$TORCH_VERSION' else 1)" 2>/dev/null
 }
+have_extra() {
+  [ -x "$PY" ] && "$PY" -c "import ${EXTRA[*]// /,}" 2>/dev/null
+}
 
 if have_torch; then
+  have_extra || "$PY" -m pip install --disable-pip-version-check --progress-bar off "${EXTRA[@]}"
   exit 0
 fi
 echo ">> setting up libtorch: torch==$TORCH_VERSION in a Python venv at $VENV"
@@ -41,4 +49,5 @@ args=(--disable-pip-version-check --progress-bar off "torch==$TORCH_VERSION")
 [ -z "$INDEX_URL" ] || args+=(--index-url "$INDEX_URL")
 "$PY" -m pip install "${args[@]}"
 have_torch || { echo "error: torch $TORCH_VERSION did not import from $VENV" >&2; exit 1; }
+have_extra || "$PY" -m pip install --disable-pip-version-check --progress-bar off "${EXTRA[@]}"
 echo ">> libtorch ready: $("$PY" -c 'import torch,os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"

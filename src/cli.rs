@@ -37,7 +37,7 @@ pub enum Command {
     /// Write (and optionally submit) a Slurm job array running a study in shards.
     Slurm(slurm::SlurmArgs),
     /// Show libtorch, CUDA devices, driver, threads and assets; exit 1 when `device: cuda` would fail.
-    Doctor,
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Parses arguments from an iterator (tests call this directly).
@@ -74,6 +74,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Predict(a) => predict::run(a),
         Command::Bench(a) => bench::bench_cmd(&a),
         Command::Slurm(a) => slurm::run(a),
-        Command::Doctor => doctor::run(),
+        Command::Doctor(a) => doctor::run(&a),
     }
 }

@@ -106,6 +106,60 @@ pub struct Diagnosis {
     pub cuda_ok: bool,
 }
 
+/// Gathers the facts and renders the screen; `study`, when given, adds where each of its
+/// assets would come from.
+pub fn diagnose_study(study: Option<&Path>) -> Diagnosis {
+    let mut d = diagnose();
+    let mut extra = String::new();
+    let _ = writeln!(extra, "browser    {}", browser_line());
+    if let Some(path) = study {
+        let _ = writeln!(extra, "study      {}", path.display());
+        match mixout_spec::Experiment::load(path) {
+            Ok(exp) => {
+                let mut seen = std::collections::BTreeSet::new();
+                for s in &exp.settings {
+                    if seen.insert(format!("model {}", s.model)) {
+                        let origin = crate::assets::describe_model(&s.model, Some(path));
+                        let _ = writeln!(extra, "  model {}: {origin}", s.model);
+                    }
+                    if s.custom_task.is_some() {
+                        continue;
+                    }
+                    let task = s.task.as_deref().unwrap_or("RTE");
+                    if seen.insert(format!("task {task} {:?}", s.data_dir)) {
+                        let origin = crate::assets::describe_glue(task, s.data_dir.as_deref(), Some(path));
+                        let _ = writeln!(extra, "  task {task}: {origin}");
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(extra, "  cannot read it: {e}");
+            }
+        }
+    }
+    // Before the verdict, which stays the screen's last lines.
+    let at = d.text.find("\nverdict").map(|i| i + 1).unwrap_or(d.text.len());
+    d.text.insert_str(at, &extra);
+    d
+}
+
+/// Whether the report's browser test can run: Chromium found (where), or how to get it.
+fn browser_line() -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::var_os("CHROMIUM").map(PathBuf::from).filter(|p| p.is_file()).or_else(|| {
+        ["chromium", "chromium-browser", "google-chrome", "chrome"]
+            .iter()
+            .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
+            .find(|p| p.is_file())
+    });
+    match found {
+        Some(p) => format!("{} (for the report's browser test; reports themselves need no browser)", p.display()),
+        None => "Chromium not found: only the report's browser test needs it, and `make test` installs it \
+                 (Debian package `chromium`)"
+            .into(),
+    }
+}
+
 /// Gathers the facts and renders the screen.
 pub fn diagnose() -> Diagnosis {
     let lt = libtorch();

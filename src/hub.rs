@@ -1,13 +1,14 @@
-//! Hugging Face hub ids: resolved from the hub client's cache (offline), else, with the
-//! `hub` feature, downloaded once into a cache of the same layout. The fetch is behind
-//! [`HubSource`], so the resolution logic is tested offline on cache folders.
+//! Hugging Face hub ids: resolved from the hub cache that Python's `huggingface_hub` shares
+//! (offline), else downloaded once into it ([`mixout_data::hub::Hub`]). The fetch is behind
+//! [`HubSource`], so the resolution logic is tested on cache folders and closures as well.
 
 use crate::error::{Error, Result};
 use crate::files::ModelFiles;
+pub use mixout_data::hub::{Cached, Hub, HubCache, RepoKind};
 use std::path::{Path, PathBuf};
 
 /// Where the files of Hugging Face hub repositories come from: a cache folder read offline
-/// ([`HubCache`]), the network (the `hub` feature), or a test's closure.
+/// ([`HubCache`]), the hub client ([`Hub`]: the cache, else a download), or a test's closure.
 pub trait HubSource {
     /// The local path of `file` in repository `repo` (fetched first if need be), or `None`
     /// when the repository has no such file.
@@ -20,62 +21,18 @@ impl<F: Fn(&str, &str) -> Result<Option<PathBuf>>> HubSource for F {
     }
 }
 
-/// A cache folder laid out as the Hugging Face hub client lays it out:
-/// `<root>/models--<org>--<name>/refs/main` holds the revision and
-/// `<root>/models--<org>--<name>/snapshots/<revision>/<file>` the files. Read offline.
-#[derive(Debug, Clone)]
-pub struct HubCache {
-    /// The cache folder (`HF_HUB_CACHE`).
-    pub root: PathBuf,
-}
-
-impl HubCache {
-    /// The cache the Hugging Face hub client (Python's `huggingface_hub`) fills:
-    /// `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`.
-    pub fn huggingface() -> Option<HubCache> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let root = env("HF_HUB_CACHE")
-            .or_else(|| env("HF_HOME").map(|h| h.join("hub")))
-            .or_else(|| env("XDG_CACHE_HOME").map(|c| c.join("huggingface/hub")))
-            .or_else(|| env("HOME").map(|h| h.join(".cache/huggingface/hub")))?;
-        Some(HubCache { root })
-    }
-
-    /// Where the `hub` feature keeps what it downloads, in the same layout:
-    /// `$MIXOUT_HUB_CACHE`, else `~/.cache/mixout/hub`.
-    pub fn mixout() -> Option<HubCache> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let root = env("MIXOUT_HUB_CACHE")
-            .or_else(|| env("XDG_CACHE_HOME").map(|c| c.join("mixout/hub")))
-            .or_else(|| env("HOME").map(|h| h.join(".cache/mixout/hub")))?;
-        Some(HubCache { root })
-    }
-
-    /// `<root>/models--<org>--<name>`.
-    pub fn repo_dir(&self, repo: &str) -> PathBuf {
-        self.root.join(format!("models--{}", repo.replace('/', "--")))
-    }
-
-    /// The snapshot folder of the revision `refs/main` names, if the cache has one.
-    pub fn snapshot(&self, repo: &str) -> Result<Option<PathBuf>> {
-        let refs = self.repo_dir(repo).join("refs/main");
-        let rev = match std::fs::read_to_string(&refs) {
-            Ok(rev) => rev.trim().to_string(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(&refs, e)),
-        };
-        // A revision is a commit hash or a name: anything with a separator is not ours to follow.
-        if rev.is_empty() || rev.contains(['/', '\\']) || rev == ".." {
-            return Err(Error::model(&refs, format!("`{rev}` is not a revision")));
-        }
-        let dir = self.repo_dir(repo).join("snapshots").join(rev);
-        Ok(dir.is_dir().then_some(dir))
-    }
-}
-
 impl HubSource for HubCache {
     fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
-        Ok(self.snapshot(repo)?.map(|d| d.join(file)).filter(|p| p.is_file()))
+        Ok(match self.lookup(RepoKind::Model, repo, file)? {
+            Cached::File(p) => Some(p),
+            Cached::Absent | Cached::Unknown => None,
+        })
+    }
+}
+
+impl HubSource for Hub {
+    fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
+        Ok(Hub::get(self, RepoKind::Model, repo, file)?)
     }
 }
 
@@ -126,77 +83,22 @@ pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles
     ModelFiles::new(dir, config, vocab, weights)
 }
 
-/// Resolves a hub id from the local caches only (no network): the Hugging Face client's
-/// cache, then the folder the `hub` feature downloads into. `None` when neither has it.
-fn resolve_cached(model: &str) -> Option<ModelFiles> {
-    [HubCache::huggingface(), HubCache::mixout()]
-        .into_iter()
-        .flatten()
-        .find_map(|cache| resolve_hub_with(model, &cache).ok())
+/// The shipped models' names, as `shared/models` names them, and their hub repositories: a
+/// user without `shared/` gets the same weights from the hub.
+pub const KNOWN_MODELS: [(&str, &str); 2] = [
+    ("paraphrase-MiniLM-L3-v2", "sentence-transformers/paraphrase-MiniLM-L3-v2"),
+    ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"),
+];
+
+/// The hub repository a model name stands for: a shipped model's short name maps to its
+/// `sentence-transformers/` repository; anything else is a hub id as written.
+pub fn hub_repo(model: &str) -> &str {
+    KNOWN_MODELS.iter().find(|(name, _)| *name == model).map_or(model, |(_, repo)| repo)
 }
 
-/// Downloads hub files with rust-bert's client (into its cache, `RUSTBERT_CACHE`) and links
-/// each into a [`HubCache`] snapshot, so that a model's files share one folder.
-#[cfg(feature = "hub")]
-struct Download {
-    cache: HubCache,
-}
-
-#[cfg(feature = "hub")]
-impl HubSource for Download {
-    fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
-        use rust_bert::resources::{RemoteResource, ResourceProvider};
-        // The revision is the branch name: without an API call we do not learn its commit.
-        let snapshot = self.cache.repo_dir(repo).join("snapshots/main");
-        let url = format!("https://huggingface.co/{repo}/resolve/main/{file}");
-        let blob =
-            match RemoteResource::from_pretrained((format!("{repo}/{file}").as_str(), url.as_str())).get_local_path() {
-                Ok(p) => p,
-                // cached-path reports a missing file as "... status code 404"; it has no other way to say so.
-                Err(e) if e.to_string().contains("status code 404") => return Ok(None),
-                Err(e) => {
-                    return Err(Error::model(
-                        Path::new(repo),
-                        format!("could not download `{file}` from the hub ({e}); offline? give a local folder instead"),
-                    ))
-                }
-            };
-        std::fs::create_dir_all(&snapshot).map_err(|e| Error::io(&snapshot, e))?;
-        let refs = self.cache.repo_dir(repo).join("refs/main");
-        if let Some(parent) = refs.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        std::fs::write(&refs, "main").map_err(|e| Error::io(&refs, e))?;
-        let link = snapshot.join(file);
-        if link.symlink_metadata().is_ok() {
-            std::fs::remove_file(&link).map_err(|e| Error::io(&link, e))?;
-        }
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(&blob, &link).map_err(|e| Error::io(&link, e))?;
-        #[cfg(not(unix))]
-        std::fs::copy(&blob, &link).map_err(|e| Error::io(&link, e))?;
-        Ok(Some(link))
-    }
-}
-
-#[cfg(feature = "hub")]
+/// Resolves a hub id (or a shipped model's short name) from the Hugging Face hub cache, else
+/// downloads it once into that cache ([`Hub`]: `HF_HUB_CACHE`, `HF_ENDPOINT`, `HF_HUB_OFFLINE`).
 pub(crate) fn resolve_hub(model: &str) -> Result<ModelFiles> {
-    if let Some(files) = resolve_cached(model) {
-        return Ok(files);
-    }
-    let cache = HubCache::mixout()
-        .ok_or_else(|| Error::model(Path::new(model), "no cache folder for hub downloads: set MIXOUT_HUB_CACHE"))?;
-    resolve_hub_with(model, &Download { cache })
-}
-
-#[cfg(not(feature = "hub"))]
-pub(crate) fn resolve_hub(model: &str) -> Result<ModelFiles> {
-    resolve_cached(model).ok_or_else(|| {
-        Error::model(
-            Path::new(model),
-            "no such folder, and no Hugging Face hub cache holds it. Give a local model folder (config.json, \
-             vocab.txt, model.safetensors), or build with `cargo build --release --features hub` to download hub \
-             ids such as `bert-large-uncased`",
-        )
-    })
+    let hub = Hub::from_env()?;
+    resolve_hub_with(hub_repo(model), &hub)
 }

@@ -163,7 +163,7 @@ fn model_names_resolve_from_the_hugging_face_cache() {
             .arg("inspect")
             .arg(&yaml)
             .env("HF_HUB_CACHE", tmp.path())
-            .env("MIXOUT_HUB_CACHE", tmp.path().join("mixout"))
+            .env("HF_HUB_OFFLINE", "1")
             .output()
             .unwrap()
     };
@@ -172,10 +172,11 @@ fn model_names_resolve_from_the_hugging_face_cache() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("architecture bert"), "{stdout}");
     assert!(snapshot.join("config.json").is_file());
-    if !cfg!(feature = "hub") {
-        // (With the `hub` feature this would go to the network.)
-        let out = inspect("org/not-there");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && err.contains("org/not-there"), "{err}");
+    // Offline and not cached: the error names the repository, the file and the cache.
+    let out = inspect("org/not-there");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    for want in ["org/not-there", "config.json", &tmp.path().display().to_string(), "HF_HUB_OFFLINE"] {
+        assert!(err.contains(want), "missing `{want}`: {err}");
     }
 }

@@ -59,7 +59,10 @@ pub fn run(a: CheckArgs) -> Result<()> {
         study.runs.len()
     );
     if !unavailable.is_empty() {
-        println!("  (model not available here, weight selection not checked for: {})", unavailable.join(", "));
+        println!("  (model not available here, weight selection not checked for:");
+        for u in &unavailable {
+            println!("     {u})");
+        }
     }
     for r in &study.runs {
         let ss = study.setting_of(r);

@@ -2,11 +2,11 @@
 //! example, in dataset order.
 
 use anyhow::{bail, Context, Result};
-use mixout::assets::{glue_dir, resolve_model};
+use mixout::assets::{resolve_glue, resolve_model};
 use mixout::device::DeviceSpec;
 use mixout::train::assemble::build_model;
 use mixout::train::evaluate::{logits_to_predictions, predict};
-use mixout_data::{Predictions, Split, TaskKind, TaskSpec, Tokenizer};
+use mixout_data::{Predictions, Split, TaskKind, Tokenizer};
 use mixout_spec::Setting;
 use std::io::Write;
 use std::path::PathBuf;
@@ -44,7 +44,7 @@ pub fn run(a: PredictArgs) -> Result<()> {
         "train" => Split::Train,
         other => bail!("--split `{other}`: expected `dev` or `train`"),
     };
-    let task = TaskSpec::glue(&a.task, &glue_dir(a.data_dir.as_deref(), None)?)?;
+    let task = resolve_glue(&a.task, a.data_dir.as_deref(), None)?;
     let files = resolve_model(&a.model, None)?;
     let device = mixout::device::resolve(a.device.parse::<DeviceSpec>()?)?;
     // Evaluation builds the model as training does, with no dropout and nothing re-drawn.

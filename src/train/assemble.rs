@@ -46,8 +46,8 @@ pub fn plan_for(setting: &Setting, files: &ModelFiles, labels: &[String]) -> Res
 pub fn preflight<'a>(study: &Study, settings: impl IntoIterator<Item = &'a StudySetting>) -> Result<Vec<String>> {
     let mut unavailable = vec![];
     for ss in settings {
-        if ss.model.is_err() {
-            unavailable.push(ss.label.clone());
+        if let Err(e) = &ss.model {
+            unavailable.push(format!("{}: {e}", ss.label));
             continue;
         }
         plan_for(&ss.spec, ss.model()?, &ss.task()?.labels)

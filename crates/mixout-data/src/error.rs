@@ -66,6 +66,29 @@ pub enum DataError {
         n_total: usize,
     },
 
+    /// A file of a Hugging Face hub repository that could not be had: not cached while
+    /// offline, refused by the server, or damaged on the way.
+    #[error("{kind} `{repo}`, file `{file}`: {message}")]
+    Hub {
+        /// `model` or `dataset`.
+        kind: &'static str,
+        /// The repository id (`sentence-transformers/paraphrase-MiniLM-L3-v2`).
+        repo: String,
+        /// The file inside the repository.
+        file: String,
+        /// What went wrong, and what to do instead.
+        message: String,
+    },
+
+    /// A parquet file that cannot be read as the task's table.
+    #[error("{}: {message}", .path.display())]
+    Parquet {
+        /// The parquet file.
+        path: PathBuf,
+        /// What is wrong (a missing column, a null, a damaged page...).
+        message: String,
+    },
+
     /// Predictions that cannot be scored against the gold labels of a task.
     #[error("cannot evaluate task `{task}`: {message}")]
     Evaluation {

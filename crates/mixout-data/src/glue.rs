@@ -72,6 +72,14 @@ impl GlueFormat {
         Self::ALL.into_iter().find(|f| squash(f.name()) == wanted)
     }
 
+    /// [`GlueFormat::from_name`], or an error listing the known tasks.
+    pub fn find(name: &str) -> Result<GlueFormat> {
+        Self::from_name(name).ok_or_else(|| DataError::UnknownTask {
+            name: name.to_owned(),
+            known: Self::ALL.map(GlueFormat::name).join(", "),
+        })
+    }
+
     /// Label strings as they appear in the files; a class label is an index into this list.
     /// Empty for the regression task STS-B.
     pub fn labels(self) -> &'static [&'static str] {

@@ -3,7 +3,9 @@
 //!
 //! - [`tasks`]: GLUE and user-defined task definitions, headline metrics, chance scores,
 //!   and evaluation of a task's predictions.
-//! - [`glue`]: examples, labels and strict readers of the original GLUE TSVs.
+//! - [`glue`]: examples, labels and strict readers of the original GLUE TSVs;
+//!   [`glue_hub`]: the same tasks from the hub's parquet files (`nyu-mll/glue`).
+//! - [`hub`]: the Hugging Face hub cache (shared with Python) and downloads into it.
 //! - [`tokenize`]: BERT WordPiece tokenisation matching the Hugging Face fast tokenizer,
 //!   parallel and cached per process; [`hf`]: a folder's `tokenizer.json` through Hugging
 //!   Face's `tokenizers` (ModernBERT).
@@ -19,8 +21,10 @@
 pub mod batch;
 pub mod error;
 pub mod glue;
+pub mod glue_hub;
 pub mod hf;
 pub mod hf_tokenizer;
+pub mod hub;
 pub mod metrics;
 pub mod tasks;
 pub mod tokenize;

@@ -57,6 +57,15 @@ pub enum TaskSource {
         /// The task's folder, e.g. `../shared/data/glue/RTE`.
         dir: PathBuf,
     },
+    /// A GLUE task as the Hugging Face dataset `nyu-mll/glue` keeps it: two parquet files.
+    GlueHub {
+        /// Which GLUE task.
+        format: GlueFormat,
+        /// `<config>/train-00000-of-00001.parquet`, where the hub cache holds it.
+        train: PathBuf,
+        /// `<config>/validation-00000-of-00001.parquet`, where the hub cache holds it.
+        dev: PathBuf,
+    },
     /// A user-defined table (see [`CustomTaskConfig`]).
     Custom(CustomTaskConfig),
 }
@@ -143,24 +152,30 @@ impl TaskSpec {
     /// The GLUE task `name` (case-insensitive; `STS-B`/`stsb` alike) whose folder lies
     /// in `glue_dir`. Does not touch the file system.
     pub fn glue(name: &str, glue_dir: &Path) -> Result<TaskSpec> {
-        let format = GlueFormat::from_name(name).ok_or_else(|| DataError::UnknownTask {
-            name: name.to_owned(),
-            known: GlueFormat::ALL.map(GlueFormat::name).join(", "),
-        })?;
+        let format = GlueFormat::find(name)?;
+        Ok(TaskSpec::glue_from(format, TaskSource::Glue { format, dir: glue_dir.join(format.name()) }))
+    }
+
+    /// The GLUE task `format` read from the hub's parquet files `train` and `dev`.
+    pub fn glue_hub(format: GlueFormat, train: PathBuf, dev: PathBuf) -> TaskSpec {
+        TaskSpec::glue_from(format, TaskSource::GlueHub { format, train, dev })
+    }
+
+    fn glue_from(format: GlueFormat, source: TaskSource) -> TaskSpec {
         let (kind, metrics) = match format {
             GlueFormat::Rte | GlueFormat::Sst2 => (TaskKind::Classification, vec![Metric::Accuracy]),
             GlueFormat::Mrpc => (TaskKind::Classification, vec![Metric::F1, Metric::Accuracy]),
             GlueFormat::Cola => (TaskKind::Classification, vec![Metric::Mcc, Metric::Accuracy]),
             GlueFormat::Stsb => (TaskKind::Regression, vec![Metric::Spearman, Metric::Pearson]),
         };
-        Ok(TaskSpec {
+        TaskSpec {
             name: format.name().to_owned(),
             kind,
             labels: format.labels().iter().map(|s| s.to_string()).collect(),
             metric: metrics[0],
             metrics,
-            source: TaskSource::Glue { format, dir: glue_dir.join(format.name()) },
-        })
+            source,
+        }
     }
 
     /// A task read from the user's own files. Checks the definition (columns, labels,
@@ -212,6 +227,10 @@ impl TaskSpec {
     pub fn path(&self, split: Split) -> PathBuf {
         match &self.source {
             TaskSource::Glue { dir, .. } => glue_file(dir, split.name()),
+            TaskSource::GlueHub { train, dev, .. } => match split {
+                Split::Train => train.clone(),
+                Split::Dev => dev.clone(),
+            },
             TaskSource::Custom(config) => match split {
                 Split::Train => config.train.clone(),
                 Split::Dev => config.dev.clone(),
@@ -224,6 +243,7 @@ impl TaskSpec {
         let path = self.path(split);
         match &self.source {
             TaskSource::Glue { format, .. } => format.read(&path),
+            TaskSource::GlueHub { format, .. } => format.read_parquet(&path),
             TaskSource::Custom(config) => read_table(&path, &custom_layout(config)?),
         }
     }
