@@ -89,7 +89,9 @@ model_dir() {
     *) die "unknown model key $1 (use L3, L6 or large)" ;;
   esac
 }
-for m in $MODELS $CUDA_MODELS; do
+# Only the sections that run need their models (a GPU check ships L3 alone, and skips the CPU).
+needed=$CUDA_MODELS; [ "$CPU" = 1 ] && needed="$MODELS $needed"
+for m in $needed; do
   [ "$m" = large ] || [ -f "$(model_dir "$m")/config.json" ] || die "model $m missing: $(model_dir "$m")"
 done
 

@@ -51,3 +51,14 @@ extern "C" const char* mixout_fp32_precision(int backend, int op) {
   }
   return "unknown";
 }
+
+// torch.backends.cuda.enable_cudnn_sdp(): whether scaled_dot_product_attention may pick
+// cuDNN's attention (bf16/fp16 on sm_80+). cuDNN builds an execution plan per input shape,
+// on the host; the unpadded encoder's length buckets change shape every batch.
+extern "C" void mixout_set_sdp_cudnn(int enable) {
+  at::globalContext().setSDPUseCuDNN(enable != 0);
+}
+
+extern "C" int mixout_sdp_cudnn() {
+  return at::globalContext().userEnabledCuDNNSDP() ? 1 : 0;
+}

@@ -57,6 +57,21 @@ extern "C" {
     fn mixout_allow_tf32_cudnn() -> std::os::raw::c_int;
     fn mixout_float32_matmul_precision() -> *const std::os::raw::c_char;
     fn mixout_fp32_precision(backend: std::os::raw::c_int, op: std::os::raw::c_int) -> *const std::os::raw::c_char;
+    fn mixout_set_sdp_cudnn(enable: std::os::raw::c_int);
+    fn mixout_sdp_cudnn() -> std::os::raw::c_int;
+}
+
+/// Allows (or forbids) cuDNN's kernel in `scaled_dot_product_attention`, process-wide, as
+/// `torch.backends.cuda.enable_cudnn_sdp` does.
+pub fn set_cudnn_attention(enable: bool) {
+    // SAFETY: a plain setter on libtorch's global context.
+    unsafe { mixout_set_sdp_cudnn(enable as std::os::raw::c_int) }
+}
+
+/// Whether `scaled_dot_product_attention` may use cuDNN's kernel.
+pub fn cudnn_attention() -> bool {
+    // SAFETY: a plain getter on libtorch's global context.
+    unsafe { mixout_sdp_cudnn() != 0 }
 }
 
 /// Allows (or forbids) TF32 tensor-core math for fp32 matmuls and convolutions on CUDA,
@@ -295,6 +310,22 @@ mod tests {
             assert!(allow_tf32(), "tf32 on CUDA must switch TF32 on");
             apply_precision(Precision::Fp32, tch::Device::Cuda(0));
             assert!(!allow_tf32(), "fp32 on CUDA after a tf32 run must switch TF32 off");
+        }
+    }
+
+    #[test]
+    fn cuda_runs_keep_attention_off_cudnn() {
+        // A flag of libtorch's global context: settable and readable without a GPU.
+        use crate::train::assemble::apply_precision;
+        use mixout_spec::Precision;
+        // apply_precision also writes the TF32 switch that other tests here read.
+        let _lock = tf32_lock();
+        set_cudnn_attention(true);
+        assert!(cudnn_attention(), "the setter does not reach libtorch's context");
+        for precision in [Precision::Bf16, Precision::Fp32, Precision::Tf32] {
+            set_cudnn_attention(true);
+            apply_precision(precision, tch::Device::Cuda(0));
+            assert!(!cudnn_attention(), "{precision:?} on CUDA left cuDNN attention on");
         }
     }
 

@@ -139,14 +139,23 @@ pub fn regularisers(vs: &nn::VarStore, setting: &Setting, plans: &[ParamPlan]) -
 }
 
 /// Sets the process-wide TF32 switch for a run's precision (a sweep may mix precisions, so
-/// fp32 and bf16 runs switch it off again). TF32 is a CUDA feature: on the CPU `tf32` is
-/// plain fp32, said once per run.
+/// fp32 and bf16 runs switch it off again), and on CUDA keeps attention off cuDNN's kernel.
+/// TF32 is a CUDA feature: on the CPU `tf32` is plain fp32, said once per run.
 pub fn apply_precision(precision: Precision, device: Device) {
     let tf32 = precision == Precision::Tf32;
     if tf32 && !device.is_cuda() {
         tracing::info!("precision tf32: TF32 is a CUDA tensor-core mode; on the CPU this run computes in plain fp32");
     }
     crate::device::set_allow_tf32(tf32 && device.is_cuda());
+    if device.is_cuda() {
+        // cuDNN's attention (bf16 on sm_80+) builds an execution plan per input shape on the
+        // host, and the unpadded encoder's length buckets change shape every batch: on an H200
+        // a bf16 RTE run on L3 trained at 1.5 steps/s with it and 23 steps/s without (the
+        // flash / memory-efficient kernels). fp32 never takes it. MIXOUT_CUDNN_SDP=1 allows it.
+        let allow = std::env::var("MIXOUT_CUDNN_SDP").is_ok_and(|v| v == "1");
+        crate::device::set_cudnn_attention(allow);
+        tracing::debug!(cudnn_attention = crate::device::cudnn_attention(), "attention kernels");
+    }
 }
 
 /// Seeds every RNG a run uses (head init, dropout, mixout masks) from the run's seed.
