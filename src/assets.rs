@@ -55,7 +55,12 @@ pub fn resolve_path(p: &Path, experiment: &Path) -> PathBuf {
 pub fn resolve_model(model: &str, near: Option<&Path>) -> Result<ModelFiles> {
     match local_model_dir(model, near) {
         Some(dir) => ModelFiles::from_dir(&dir),
-        None => crate::hub::resolve_hub(model),
+        None if crate::hub::is_hub_id(model) => crate::hub::resolve_hub(model),
+        None => Err(Error::model(
+            Path::new(model),
+            "no such folder (nor under shared/models), and not a hub id (`org/name`): give a model folder \
+             (config.json, vocab.txt, model.safetensors) or a Hugging Face hub id",
+        )),
     }
 }
 

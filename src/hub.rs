@@ -13,6 +13,12 @@ pub trait HubSource {
     /// The local path of `file` in repository `repo` (fetched first if need be), or `None`
     /// when the repository has no such file.
     fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>>;
+
+    /// As [`HubSource::get`], for a file the model may lack: where the source cannot ask
+    /// (offline, not cached) that is no error, only no file.
+    fn get_optional(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
+        self.get(repo, file)
+    }
 }
 
 impl<F: Fn(&str, &str) -> Result<Option<PathBuf>>> HubSource for F {
@@ -34,6 +40,15 @@ impl HubSource for Hub {
     fn get(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
         Ok(Hub::get(self, RepoKind::Model, repo, file)?)
     }
+
+    fn get_optional(&self, repo: &str, file: &str) -> Result<Option<PathBuf>> {
+        // A cache filled by hand (`huggingface-cli download` of some files) may lack the
+        // optional ones; offline, their absence is not an error.
+        if self.offline && self.cache.lookup(RepoKind::Model, repo, file)? == Cached::Unknown {
+            return Ok(None);
+        }
+        self.get(repo, file)
+    }
 }
 
 /// Resolves hub repository `repo` from `source`: `config.json`; the tokenizer files that
@@ -50,7 +65,7 @@ pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles
     let arch = crate::arch::Arch::of_file(&config)?;
     let mut fetched = vec![config.clone()];
     for optional in ["tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"] {
-        fetched.extend(source.get(repo, optional)?);
+        fetched.extend(source.get_optional(repo, optional)?);
     }
     let vocab = if arch == crate::arch::Arch::Roberta {
         fetched.push(need("merges.txt")?);
@@ -62,11 +77,15 @@ pub fn resolve_hub_with(repo: &str, source: &dyn HubSource) -> Result<ModelFiles
     } else {
         need("vocab.txt")?
     };
-    let weights = match source.get(repo, "model.safetensors")? {
+    let weights = match source.get_optional(repo, "model.safetensors")? {
         Some(w) => w,
-        None => source.get(repo, "rust_model.ot")?.ok_or_else(|| {
-            Error::model(at, "the hub repository has neither `model.safetensors` nor rust-bert's `rust_model.ot`")
-        })?,
+        None => match source.get_optional(repo, "rust_model.ot")? {
+            Some(w) => w,
+            // Asked again as required, so that offline the error names the file and the cache.
+            None => source.get(repo, "model.safetensors")?.ok_or_else(|| {
+                Error::model(at, "the hub repository has neither `model.safetensors` nor rust-bert's `rust_model.ot`")
+            })?,
+        },
     };
     fetched.extend([vocab.clone(), weights.clone()]);
     let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -90,6 +109,16 @@ pub const KNOWN_MODELS: [(&str, &str); 2] = [
     ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"),
 ];
 
+/// Whether `model` can name a hub repository (`name` or `org/name`, of letters, digits, `-`,
+/// `_` and `.`): a path such as `/data/bert` or `./m` is a missing folder, never a download.
+pub fn is_hub_id(model: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty() && p != "." && p != ".." && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    let parts: Vec<&str> = model.split('/').collect();
+    parts.len() <= 2 && parts.iter().all(|p| part(p))
+}
+
 /// The hub repository a model name stands for: a shipped model's short name maps to its
 /// `sentence-transformers/` repository; anything else is a hub id as written.
 pub fn hub_repo(model: &str) -> &str {
@@ -101,4 +130,21 @@ pub fn hub_repo(model: &str) -> &str {
 pub(crate) fn resolve_hub(model: &str) -> Result<ModelFiles> {
     let hub = Hub::from_env()?;
     resolve_hub_with(hub_repo(model), &hub)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hub_ids_and_paths_are_told_apart() {
+        for id in ["bert-large-uncased", "microsoft/deberta-v3-large", "org/m.v2_x"] {
+            assert!(is_hub_id(id), "{id}");
+        }
+        for path in ["/nonexistent", "./m", "../m", "a/b/c", "m/", "", "a b", ".."] {
+            assert!(!is_hub_id(path), "{path}");
+        }
+        assert_eq!(hub_repo("paraphrase-MiniLM-L3-v2"), "sentence-transformers/paraphrase-MiniLM-L3-v2");
+        assert_eq!(hub_repo("bert-large-uncased"), "bert-large-uncased");
+    }
 }

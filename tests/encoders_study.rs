@@ -84,7 +84,7 @@ fn the_encoder_study_checks_on_a_hub_cache_of_random_weight_folders() {
         .unwrap()
         .env("MIXOUT_SHARED", common::shared())
         .env("HF_HUB_CACHE", &root)
-        .env("MIXOUT_HUB_CACHE", tmp.path().join("empty"))
+        .env("HF_HUB_OFFLINE", "1")
         .arg("check")
         .arg(&yaml)
         .output()
@@ -92,8 +92,14 @@ fn the_encoder_study_checks_on_a_hub_cache_of_random_weight_folders() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("8 setting(s), 160 run(s)"), "{text}");
-    let unavailable = text.lines().find(|l| l.contains("model not available here")).unwrap_or("");
-    let labels: Vec<&str> =
-        unavailable.split_once(": ").map(|(_, l)| l.trim_end_matches(')').split(", ").collect()).unwrap_or_default();
+    // The settings whose model is not cached, each with the reason.
+    let labels: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("model not available here"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .map(|l| l.trim().split(": ").next().unwrap())
+        .collect();
     assert_eq!(labels, ["modernbert-large dropout0.1", "modernbert-large mixout0.9"], "{text}");
+    assert!(text.contains("answerdotai/ModernBERT-large`, file `config.json`: not in the hub cache"), "{text}");
 }

@@ -59,9 +59,9 @@ pub fn run(a: CheckArgs) -> Result<()> {
         study.runs.len()
     );
     if !unavailable.is_empty() {
-        println!("  (model not available here, weight selection not checked for:");
+        println!("  model not available here, weight selection not checked for:");
         for u in &unavailable {
-            println!("     {u})");
+            println!("    {u}");
         }
     }
     for r in &study.runs {

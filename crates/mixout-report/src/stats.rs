@@ -222,10 +222,14 @@ pub enum FailureTest {
         /// Two-sided p-value, [`mcnemar_exact`].
         p_value: f64,
     },
-    /// Fisher's exact test on the failure counts, when no seed is shared.
+    /// Fisher's exact test on the failure counts of all runs, when the two settings did not
+    /// run the same seeds (none, or only some, shared).
     Fisher {
         /// `[[setting failed, setting ok], [baseline failed, baseline ok]]`.
         table: [[usize; 2]; 2],
+        /// Seeds both ran (0 when none): with some but not all shared, the pairing is
+        /// partial, and a paired test on the shared part alone would drop the other runs.
+        shared: usize,
         /// Two-sided p-value, [`fisher_exact`].
         p_value: f64,
     },
@@ -246,20 +250,33 @@ impl FailureTest {
             Self::Fisher { .. } => "Fisher",
         }
     }
+
+    /// The name as a table shows it: `McNemar`, `Fisher`, or, when the two settings share
+    /// some seeds but not all, `Fisher, partly paired: k seeds shared` (so a reader knows a
+    /// paired test was possible for part of the runs, and why it was not used).
+    pub fn describe(&self) -> String {
+        match *self {
+            Self::Fisher { shared: 1, .. } => "Fisher, partly paired: 1 seed shared".into(),
+            Self::Fisher { shared, .. } if shared > 1 => format!("Fisher, partly paired: {shared} seeds shared"),
+            _ => self.name().into(),
+        }
+    }
 }
 
 /// Tests whether a setting fails more or less often than its baseline, from
 /// `(seed, failed)` of every run of each.
 ///
-/// When they share seeds the runs are paired (same data order and head
-/// initialisation), and McNemar's exact test over the shared seeds uses that
-/// pairing; otherwise Fisher's exact test compares the two counts as independent
-/// samples. `None` when either side has no runs.
+/// When both ran exactly the same seeds the runs are paired (same data order and head
+/// initialisation), and McNemar's exact test uses that pairing. Otherwise Fisher's exact
+/// test compares the failure counts of all runs as independent samples: with only some
+/// seeds shared, McNemar over those would silently drop every other run. `None` when
+/// either side has no runs.
 pub fn failure_test(setting: &[(u64, bool)], baseline: &[(u64, bool)]) -> Option<FailureTest> {
     if setting.is_empty() || baseline.is_empty() {
         return None;
     }
     let base: std::collections::BTreeMap<u64, bool> = baseline.iter().copied().collect();
+    let own: std::collections::BTreeSet<u64> = setting.iter().map(|r| r.0).collect();
     let (mut pairs, mut b, mut c) = (0, 0, 0);
     for (seed, failed) in setting {
         if let Some(&base_failed) = base.get(seed) {
@@ -271,7 +288,8 @@ pub fn failure_test(setting: &[(u64, bool)], baseline: &[(u64, bool)]) -> Option
             }
         }
     }
-    if pairs > 0 {
+    let fully_paired = pairs == setting.len() && pairs == baseline.len() && own.len() == pairs;
+    if fully_paired {
         return Some(FailureTest::McNemar { pairs, b, c, p_value: mcnemar_exact(b, c) });
     }
     let count = |runs: &[(u64, bool)]| {
@@ -279,7 +297,7 @@ pub fn failure_test(setting: &[(u64, bool)], baseline: &[(u64, bool)]) -> Option
         [failed, runs.len() - failed]
     };
     let table = [count(setting), count(baseline)];
-    Some(FailureTest::Fisher { table, p_value: fisher_exact(table) })
+    Some(FailureTest::Fisher { table, shared: pairs, p_value: fisher_exact(table) })
 }
 
 /// Expected best score over `n` restarts, with its spread (see [`expected_max`]).
@@ -494,15 +512,31 @@ mod tests {
 
     #[test]
     fn failure_test_pairs_by_seed_or_falls_back_to_fisher() {
-        // Shared seeds 1..4: setting fails on none, baseline on 1..4 → b = 0, c = 4.
+        // The same seeds 1..5: setting fails on none, baseline on 1..4 → b = 0, c = 4,
+        // p = 2·(1/2)⁴ = 0.125.
         let base = [(1, true), (2, true), (3, true), (4, true), (5, false)];
-        let set = [(1, false), (2, false), (3, false), (4, false), (5, false), (9, true)];
+        let set = [(1, false), (2, false), (3, false), (4, false), (5, false)];
         match failure_test(&set, &base) {
             Some(FailureTest::McNemar { pairs: 5, b: 0, c: 4, p_value }) => {
                 assert!(close(p_value, 0.125))
             }
             other => panic!("expected McNemar, got {other:?}"),
         }
+        // One more setting run (seed 9, failed): no longer the same seeds, so Fisher on all
+        // 11 runs, [[1, 5], [4, 1]]: hypergeometric weights C(6,a)·C(5,5−a) for a = 0..5 are
+        // 1, 30, 150, 200, 75, 6 of 462; those ≤ the observed 30: (1 + 30 + 6)/462.
+        let set = [(1, false), (2, false), (3, false), (4, false), (5, false), (9, true)];
+        let t = failure_test(&set, &base).unwrap();
+        assert!(matches!(t, FailureTest::Fisher { table: [[1, 5], [4, 1]], shared: 5, .. }), "{t:?}");
+        assert!(close(t.p_value(), 37.0 / 462.0), "{t:?}");
+        assert_eq!(t.describe(), "Fisher, partly paired: 5 seeds shared");
+        // Issue 26's case: seeds 1–20 all failed, 20–39 none, seed 20 shared. McNemar over
+        // the one shared seed said p = 1; Fisher on all 40: 2/C(40,20) ≈ 1.45e-11.
+        let a: Vec<(u64, bool)> = (1..=20).map(|s| (s, true)).collect();
+        let b: Vec<(u64, bool)> = (20..40).map(|s| (s, false)).collect();
+        let t = failure_test(&a, &b).unwrap();
+        assert_eq!(t.name(), "Fisher");
+        assert!(close(t.p_value() / (2.0 / 137_846_528_820.0), 1.0), "{t:?}");
         // No shared seed: counts [[3 failed, 2 ok], [1, 4]] → Fisher 110/210.
         let set = [(11, true), (12, true), (13, true), (14, false), (15, false)];
         let base = [(1, true), (2, false), (3, false), (4, false), (5, false)];

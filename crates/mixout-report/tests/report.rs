@@ -171,9 +171,11 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     let lo: f64 = mix["delta_ci_low"].parse().expect("number");
     let hi: f64 = mix["delta_ci_high"].parse().expect("number");
     assert!((4.0..=5.0).contains(&lo) && (5.0..=6.0).contains(&hi), "[{lo}, {hi}]");
-    // Failures over the shared seeds 1..3: only the baseline fails (seed 1): b = 0, c = 1,
-    // p = min(1, 2·P(X ≤ 0 | n = 1)) = min(1, 2·½) = 1. Seed 4 (diverged) has no pair.
-    assert_eq!((mix["failure_test"].as_str(), mix["failure_p"].as_str()), ("mcnemar", "1"));
+    // Seed 4 (diverged, a failure) has no pair: the seeds are not the same, so Fisher over all
+    // 7 runs, [[1 failed, 3 ok], [1, 2]]: weights C(4,a)·C(3,2−a) = 3, 12, 6 of 21, all ≤ the
+    // observed 12, p = 1. (McNemar over seeds 1..3 alone would drop the diverged run.)
+    assert_eq!(mix["failure_test"].as_str(), "fisher");
+    assert!((ci(&mix, "failure_p") - 1.0).abs() < 1e-12, "{}", mix["failure_p"]);
     assert_eq!((mix["baseline"].as_str(), mix["is_baseline"].as_str()), ("baseline", "false"));
     // Head `none` on the paper's layers at mixout 0.7 is Table 3's first row, the same
     // runs as Table 1's mixout(w_pre, 0.7).
@@ -199,7 +201,7 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     assert!(!md.contains("| diverged | baseline |"), "{md}");
     assert!(md.contains("| `mixout0.7` | 4 | 65.0 |"), "{md}");
     assert!(md.contains("1/4 = 25% (5–70%) | 1 | +5.0 ["), "{md}");
-    assert!(md.contains("| 1.000 (McNemar) | 61.6 (74.0) — Tables 1, 3:"), "{md}");
+    assert!(md.contains("| 1.000 (Fisher, partly paired: 3 seeds shared) | 61.6 (74.0) — Tables 1, 3:"), "{md}");
     assert!(md.contains("![evp_RTE.png](evp_RTE.png)"));
     assert!(md.contains("Wilson score interval"));
     assert!(md.contains("Dodge et al. 2019"));

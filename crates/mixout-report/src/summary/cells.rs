@@ -190,7 +190,7 @@ pub(crate) fn cell(r: &SettingSummary, col: Col, md: bool) -> String {
         },
         Col::Delta => delta_text(r, md),
         Col::FailTest => match r.failure_test {
-            Some(t) => format!("{} ({})", p_text(t.p_value()), t.name()),
+            Some(t) => format!("{} ({})", p_text(t.p_value()), t.describe()),
             None => "-".to_string(),
         },
         Col::Ref => match (r.paper, r.paper_ref) {

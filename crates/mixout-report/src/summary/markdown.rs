@@ -102,11 +102,12 @@ pub(crate) fn legend(tasks: &[TaskSummary]) -> Vec<String> {
     ));
     items.push(
         "**failures vs baseline**: two-sided exact test of the failure count against the \
-         baseline's. *McNemar*: when the two share seeds, over the shared seeds (paired: same data \
+         baseline's. *McNemar*: when the two ran exactly the same seeds (paired: same data \
          order and head initialisation), binomial on the seeds where exactly one failed, \
-         p = min(1, 2·P(X ≤ min(b, c))), 1 when there is no such seed. *Fisher*: when they share \
-         no seed, Fisher's exact test on the 2×2 table of failed and other runs. Few restarts \
-         give little power: a large p is no evidence of equal failure rates."
+         p = min(1, 2·P(X ≤ min(b, c))), 1 when there is no such seed. *Fisher*: otherwise, \
+         Fisher's exact test on the 2×2 table of failed and other runs, over all runs (\"partly \
+         paired\" when some seeds are shared: a paired test on those alone would drop the rest). \
+         Few restarts give little power: a large p is no evidence of equal failure rates."
             .to_string(),
     );
     items.push(
