@@ -47,7 +47,7 @@ impl HubSource for Hub {
         if self.offline && self.cache.lookup(RepoKind::Model, repo, file)? == Cached::Unknown {
             return Ok(None);
         }
-        self.get(repo, file)
+        HubSource::get(self, repo, file)
     }
 }
 
