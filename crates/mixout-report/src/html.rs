@@ -162,6 +162,9 @@ fn task_section(h: &mut String, t: &TaskSummary, figures: &[Figure]) {
         let _ = writeln!(h, "</tr>");
     }
     let _ = writeln!(h, "</tbody></table>");
+    for w in &t.warnings {
+        let _ = writeln!(h, "<p class=\"warning\"><strong>Warning:</strong> {}</p>", escape(w));
+    }
     for f in figures.iter().filter(|f| f.task == t.task) {
         let name = f.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let page = if f.page.1 > 1 { format!(" (file {} of {})", f.page.0, f.page.1) } else { String::new() };

@@ -474,3 +474,49 @@ fn demo_sweep_report() {
     let psweep = report.figures.iter().find(|f| f.kind == Kind::Psweep).expect("psweep");
     assert_eq!(psweep.lines, 2, "the dropout and the mixout family");
 }
+
+/// Issue 26's hand-made studies through `write_report`. (1) Seeds 1–20 of A all failed,
+/// seeds 20–39 of B none, seed 20 shared: McNemar over the one shared seed said p = 1;
+/// Fisher on all 40 runs says 2/C(40, 20) ≈ 1.5e-11. (3) After a setting was inserted
+/// above `D`, its later runs carry another setting index and another baseline: one row of
+/// five runs, with a warning, not two rows.
+#[test]
+fn issue_26_partly_paired_seeds_and_one_row_per_label() {
+    let results = tempfile::tempdir().expect("tempdir");
+    let a = Spec { setting: "A", index: 0, ..BASELINE };
+    let b = Spec { setting: "B", index: 1, ..MIXOUT07 };
+    let mut runs = Vec::new();
+    for seed in 1..=20 {
+        runs.push(run("RTE", "accuracy", 52.7, &a, seed, Some(50.0)));
+    }
+    for seed in 20..40 {
+        runs.push(run("RTE", "accuracy", 52.7, &b, seed, Some(60.0)));
+    }
+    for (seed, index, baseline) in [(1, 2, "A"), (2, 2, "A"), (3, 2, "A"), (4, 3, "B"), (5, 3, "B")] {
+        let d = Spec { setting: "D", index, ..MIXOUT07 };
+        let mut r = run("RTE", "accuracy", 52.7, &d, seed, Some(55.0 + seed as f64));
+        r.baseline = Some(baseline.into());
+        runs.push(r);
+    }
+    for mut r in runs {
+        if r.setting != "D" {
+            r.baseline = Some("A".into());
+        }
+        r.write_atomic(results.path()).expect("write");
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    write_report(results.path(), out.path()).expect("report");
+    let rows = csv_rows(&std::fs::read_to_string(out.path().join("summary.csv")).expect("csv"));
+    let b_row = rows.iter().find(|r| r["setting"] == "B").expect("row B");
+    assert_eq!(b_row["failure_test"], "fisher");
+    let p: f64 = b_row["failure_p"].parse().expect("number");
+    assert!((p / (2.0 / 137_846_528_820.0) - 1.0).abs() < 1e-6, "{p}");
+    let d_rows: Vec<_> = rows.iter().filter(|r| r["setting"] == "D").collect();
+    assert_eq!(d_rows.len(), 1, "one row per label");
+    assert_eq!((d_rows[0]["runs"].as_str(), d_rows[0]["baseline"].as_str()), ("5", "A"));
+    let md = std::fs::read_to_string(out.path().join("summary.md")).expect("md");
+    assert!(md_row(&md, "| `B` |").contains("(Fisher, partly paired: 1 seed shared)"), "{md}");
+    assert!(md.contains("setting `D`: its runs record baseline `A` (3 runs) and `B` (2 runs); using `A`"), "{md}");
+    let html = std::fs::read_to_string(out.path().join("index.html")).expect("html");
+    assert!(html.contains("<strong>Warning:</strong> setting `D`"), "no warning in index.html");
+}

@@ -34,6 +34,9 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
             let c: Vec<String> = cols.iter().map(|&c| cell(r, c, true)).collect();
             let _ = writeln!(md, "| {} |", c.join(" | "));
         }
+        for w in &t.warnings {
+            let _ = writeln!(md, "\n**Warning:** {w}");
+        }
         let figs: Vec<&String> = figures.iter().filter(|(task, _)| task == &t.task).map(|(_, f)| f).collect();
         if !figs.is_empty() {
             let _ = writeln!(md);

@@ -43,6 +43,9 @@ pub struct SettingRuns<'a> {
     pub params: RunParams,
     /// Every run of the setting, sorted by seed.
     pub runs: Vec<&'a RunResult>,
+    /// Where its runs' recorded metadata disagree (written under different versions of the
+    /// experiment file): what was found and what the report uses.
+    pub warnings: Vec<String>,
 }
 
 impl SettingRuns<'_> {
@@ -57,15 +60,51 @@ impl SettingRuns<'_> {
         self.runs.iter().map(|r| (r.seed, r.failed)).collect()
     }
 
-    /// Group of the setting, from its first run (every run of a setting has the same).
+    /// Group of the setting: the one most of its runs record ([`majority`]).
     pub fn group(&self) -> Option<&str> {
-        self.runs.first().and_then(|r| r.group.as_deref())
+        majority(self.runs.iter().map(|r| r.group.as_deref())).flatten()
     }
 
-    /// Baseline label the result files name for this setting, from its first run.
+    /// Baseline label the result files name for this setting: the one most of its runs
+    /// record ([`majority`]).
     pub fn named_baseline(&self) -> Option<&str> {
-        self.runs.first().and_then(|r| r.baseline.as_deref())
+        majority(self.runs.iter().map(|r| r.baseline.as_deref())).flatten()
     }
+}
+
+/// The value most items have; on a tie the smallest. `None` for no items.
+pub fn majority<T: Ord + Copy>(items: impl IntoIterator<Item = T>) -> Option<T> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for x in items {
+        *counts.entry(x).or_default() += 1;
+    }
+    // max_by_key keeps the last of equal counts: reversing makes ties go to the smallest.
+    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(x, _)| x)
+}
+
+/// Says where the runs of a setting record different values of one field, and which the
+/// report uses: `setting `D`: its runs record baseline `A` (3 runs) and `B` (2 runs); using `A``.
+fn disagreement<T: Ord + Copy + std::fmt::Debug>(
+    setting: &str,
+    field: &str,
+    values: impl IntoIterator<Item = T>,
+    show: impl Fn(T) -> String,
+) -> Option<String> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for x in values {
+        *counts.entry(x).or_default() += 1;
+    }
+    if counts.len() < 2 {
+        return None;
+    }
+    let used = majority(counts.iter().flat_map(|(x, n)| std::iter::repeat_n(*x, *n)))?;
+    let found: Vec<String> =
+        counts.iter().map(|(x, n)| format!("{} ({n} run{})", show(*x), if *n == 1 { "" } else { "s" })).collect();
+    Some(format!(
+        "setting `{setting}`: its runs record {field} {}; using {} (they were written under different versions of the experiment file)",
+        found.join(" and "),
+        show(used)
+    ))
 }
 
 /// The score of a run that finished, if finite.
@@ -96,14 +135,17 @@ pub fn group_by_task(results: &[RunResult]) -> Vec<TaskRuns<'_>> {
 }
 
 /// Groups the results of several studies by task (alphabetical), then study, then
-/// setting (setting-index order). Settings of different studies stay apart even when
-/// they share a label, and so do their runs.
+/// setting. A setting is its label: runs of one label are one row, whatever position,
+/// baseline or group the experiment file gave it when each was written (a setting inserted
+/// above it later changes its index); the row takes what most of its runs record and warns
+/// of the rest. Rows are in setting-index order. Settings of different studies stay apart
+/// even when they share a label, and so do their runs.
 pub fn group_studies<'a>(studies: &[(Option<String>, &'a [RunResult])]) -> Vec<TaskRuns<'a>> {
-    type Key<'a> = (usize, usize, &'a str);
+    type Key<'a> = (usize, &'a str);
     let mut tasks: BTreeMap<&str, BTreeMap<Key<'a>, Vec<&RunResult>>> = BTreeMap::new();
     for (k, (_, results)) in studies.iter().enumerate() {
         for r in results.iter() {
-            let key = (k, r.setting_index, r.setting.as_str());
+            let key = (k, r.setting.as_str());
             tasks.entry(r.task.as_str()).or_default().entry(key).or_default().push(r);
         }
     }
@@ -112,15 +154,34 @@ pub fn group_studies<'a>(studies: &[(Option<String>, &'a [RunResult])]) -> Vec<T
         .filter_map(|(task, settings)| {
             let first = settings.values().next()?.first()?;
             let (metric, chance) = (first.metric.clone(), first.chance);
-            let settings = settings
+            let mut settings: Vec<SettingRuns<'a>> = settings
                 .into_iter()
-                .filter_map(|((study, setting_index, setting), mut runs)| {
+                .filter_map(|((study, setting), mut runs)| {
                     runs.sort_by(|a, b| a.seed.cmp(&b.seed).then(a.run_id.cmp(&b.run_id)));
                     let params = runs.first()?.params.clone();
                     let source = studies[study].0.clone();
-                    Some(SettingRuns { study, source, setting: setting.to_string(), setting_index, params, runs })
+                    let setting_index = majority(runs.iter().map(|r| r.setting_index))?;
+                    let quote = |x: Option<&str>| x.map_or("none".to_string(), |v| format!("`{v}`"));
+                    let warnings = [
+                        disagreement(setting, "baseline", runs.iter().map(|r| r.baseline.as_deref()), quote),
+                        disagreement(setting, "group", runs.iter().map(|r| r.group.as_deref()), quote),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    Some(SettingRuns {
+                        study,
+                        source,
+                        setting: setting.to_string(),
+                        setting_index,
+                        params,
+                        runs,
+                        warnings,
+                    })
                 })
                 .collect();
+            settings
+                .sort_by(|a, b| (a.study, a.setting_index, &a.setting).cmp(&(b.study, b.setting_index, &b.setting)));
             Some(TaskRuns { task: task.to_string(), metric, chance, settings })
         })
         .collect()
@@ -224,6 +285,9 @@ pub struct TaskSummary {
     pub baseline: Option<String>,
     /// One row per setting, in setting-index order.
     pub rows: Vec<SettingSummary>,
+    /// Disagreements between the recorded metadata of a setting's runs (see
+    /// [`group_studies`]), shown under the task's table.
+    pub warnings: Vec<String>,
 }
 
 impl TaskSummary {
@@ -296,7 +360,8 @@ pub fn summarize_task(t: &TaskRuns<'_>) -> TaskSummary {
         [(_, only)] => Some(only.to_string()),
         _ => None,
     };
-    TaskSummary { task: t.task.clone(), metric: t.metric.clone(), chance: t.chance, baseline, rows }
+    let warnings = t.settings.iter().flat_map(|s| s.warnings.iter().cloned()).collect();
+    TaskSummary { task: t.task.clone(), metric: t.metric.clone(), chance: t.chance, baseline, rows, warnings }
 }
 
 /// The summary row of one setting, compared with `base` (the runs of its baseline).
