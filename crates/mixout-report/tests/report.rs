@@ -158,12 +158,15 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     assert!((ci(&base, "failure_ci_low") - 0.061492).abs() < 1e-6);
     assert!((ci(&base, "failure_ci_high") - 0.792340).abs() < 1e-6);
     let mix = row("RTE", "mixout0.7");
-    // 55, 64, 76 (+ a diverged seed 4): mean 65, deviations −10, −1, 11 → ss 222, /2, sqrt.
+    // 55, 64, 76 and a diverged seed 4 at chance 52.7: mean 247.7/4 = 61.925, deviations
+    // −9.225, −6.925, 2.075, 14.075 → ss 335.4675, /3, sqrt; median (55 + 64)/2 = 59.5.
+    // The finished only: mean 65.
     assert_eq!(mix["runs"], "4");
     assert_eq!(mix["finished"], "3");
-    assert_eq!(mix["mean"], "65");
+    assert!((ci(&mix, "mean") - 61.925).abs() < 1e-12, "{}", mix["mean"]);
+    assert_eq!((mix["median"].as_str(), mix["min"].as_str(), mix["mean_finished"].as_str()), ("59.5", "52.7", "65"));
     let std: f64 = mix["std"].parse().expect("number");
-    assert!((std - 111f64.sqrt()).abs() < 1e-12);
+    assert!((std - (335.4675f64 / 3.0).sqrt()).abs() < 1e-9);
     assert_eq!((mix["failed"].as_str(), mix["diverged"].as_str()), ("1", "1"));
     // Paired over seeds 1..3: differences 5, 4, 6 → mean 5, CI inside [4, 6].
     assert_eq!(mix["pairs"], "3");
@@ -190,8 +193,9 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     assert!(
         md.contains(
             // E[max] with 3 finished runs (50, 60, 70) is shown at n=3: weights 1/27, 7/27,
-            // 19/27, so (50 + 420 + 1330)/27 = 66.67.
-            "| `baseline` | 3 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | 66.7 (n=3) | 1/3 = 33% (6–79%) | 0 | \
+            // 19/27, so (50 + 420 + 1330)/27 = 66.67. RTE has a diverged run (in mixout0.7):
+            // the finished-only mean is a column of every row.
+            "| `baseline` | 3 | 60.0 | 60.0 | 10.0 | 60.0 | 50.0 | 70.0 | 66.7 (n=3) | 1/3 = 33% (6–79%) | 0 | \
              baseline | - | 56.5 (73.6) — Table 1: dropout(0.1)+wdecay(0, .01) |"
         ),
         "{md}"
@@ -199,13 +203,13 @@ fn report_writes_every_file_with_hand_checked_numbers() {
     // One baseline, all fp32, no groups: none of the optional columns.
     assert!(!md.contains("| group |") && !md.contains("| precision |"), "{md}");
     assert!(!md.contains("| diverged | baseline |"), "{md}");
-    assert!(md.contains("| `mixout0.7` | 4 | 65.0 |"), "{md}");
+    assert!(md.contains("| `mixout0.7` | 4 | 61.9 | 65.0 | 10.6 | 59.5 | 52.7 | 76.0 |"), "{md}");
     assert!(md.contains("1/4 = 25% (5–70%) | 1 | +5.0 ["), "{md}");
     assert!(md.contains("| 1.000 (Fisher, partly paired: 3 seeds shared) | 61.6 (74.0) — Tables 1, 3:"), "{md}");
     assert!(md.contains("![evp_RTE.png](evp_RTE.png)"));
     assert!(md.contains("Wilson score interval"));
     assert!(md.contains("Dodge et al. 2019"));
-    assert!(md.contains("Diverged runs have no score and are left out"));
+    assert!(md.contains("counts in mean, std, median, min, max, E[max] and Δ at the task's **chance score**"));
     assert!(md.contains("sentence-encoder MiniLMs"));
     assert!(md.contains("not comparable"));
     assert!(md.contains("chance score"));
@@ -519,4 +523,34 @@ fn issue_26_partly_paired_seeds_and_one_row_per_label() {
     assert!(md.contains("setting `D`: its runs record baseline `A` (3 runs) and `B` (2 runs); using `A`"), "{md}");
     let html = std::fs::read_to_string(out.path().join("index.html")).expect("html");
     assert!(html.contains("<strong>Warning:</strong> setting `D`"), "no warning in index.html");
+}
+
+/// Issue 26 (2), survivor bias: 10 runs, 5 diverged and 5 at 70.0, against a baseline at
+/// 50.0. Dropping the diverged runs reported mean 70.0 and Δ +20.0; they count at the chance
+/// score 52.7: mean (5·52.7 + 5·70)/10 = 61.35, Δ = +11.35 over the 10 paired seeds, and the
+/// finished-only mean 70.0 beside it.
+#[test]
+fn diverged_runs_count_at_chance_in_the_mean_and_the_delta() {
+    let results = tempfile::tempdir().expect("tempdir");
+    let base = Spec { setting: "base", index: 0, ..BASELINE };
+    let shaky = Spec { setting: "shaky", index: 1, ..MIXOUT07 };
+    for seed in 1..=10u64 {
+        let mut b = run("RTE", "accuracy", 52.7, &base, seed, Some(50.0));
+        let mut s = run("RTE", "accuracy", 52.7, &shaky, seed, (seed > 5).then_some(70.0));
+        b.baseline = Some("base".into());
+        s.baseline = Some("base".into());
+        b.write_atomic(results.path()).expect("write");
+        s.write_atomic(results.path()).expect("write");
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    write_report(results.path(), out.path()).expect("report");
+    let rows = csv_rows(&std::fs::read_to_string(out.path().join("summary.csv")).expect("csv"));
+    let r = rows.iter().find(|r| r["setting"] == "shaky").expect("row");
+    let num = |k: &str| -> f64 { r[k].parse().expect("number") };
+    assert!((num("mean") - 61.35).abs() < 1e-9, "{}", r["mean"]);
+    assert!((num("delta_mean") - 11.35).abs() < 1e-9, "{}", r["delta_mean"]);
+    assert_eq!((r["pairs"].as_str(), r["finished"].as_str(), r["diverged"].as_str()), ("10", "5", "5"));
+    assert_eq!((r["mean_finished"].as_str(), r["min"].as_str()), ("70", "52.7"));
+    let md = std::fs::read_to_string(out.path().join("summary.md")).expect("md");
+    assert!(md_row(&md, "| `shaky` |").contains("| 10 | 61.4 | 70.0 |"), "{md}");
 }

@@ -15,8 +15,8 @@ use crate::error::Result;
 /// Writes `evp_<task>.png` (numbered files beyond [`facet::MAX_ROWS_PER_FILE`] rows):
 /// the expected best dev score against the number of restarts n, read from the
 /// summary ([`crate::summary::SettingSummary::evp`]), one line per setting with a
-/// translucent ±1 sd band, the panel's baseline in black, chance dashed. Only finished
-/// runs enter the curves; the subtitle counts the diverged ones left out.
+/// translucent ±1 sd band, the panel's baseline in black, chance dashed. Diverged runs
+/// enter the curves at the chance score (as in the tables); the subtitle counts them.
 pub fn evp_plots(t: TaskData<'_, '_>, out_dir: &Path) -> Result<Vec<Figure>> {
     let panels = facet::panels(t.summary, lines::MAX_LINES);
     let f = Facets::line_charts(Kind::Evp, 260, &panels);
@@ -32,19 +32,12 @@ fn draw_page(root: &Area<'_>, t: TaskData<'_, '_>, sheet: &Sheet, rows: &[Vec<&P
     ];
     let rows_all = &t.summary.rows;
     let members: Vec<usize> = rows.iter().flatten().flat_map(|p| lines::panel_lines(p)).map(|l| l.0).collect();
-    let hidden: usize = rows
-        .iter()
-        .flatten()
-        .flat_map(|p| &p.settings)
-        .map(|&i| rows_all[i].runs - rows_all[i].stats.as_ref().map_or(0, |d| d.n))
-        .sum();
+    let hidden: usize = rows.iter().flatten().flat_map(|p| &p.settings).map(|&i| rows_all[i].diverged).sum();
     let title = format!("{}: expected best {} over n restarts", t.runs.task, metric_label(&t.runs.metric));
-    let mut subtitle = format!(
-        "model: {}   (Dodge et al. 2019: best of n drawn with replacement from the finished runs)",
-        model_name(t.runs)
-    );
+    let mut subtitle =
+        format!("model: {}   (Dodge et al. 2019: best of n drawn with replacement from the runs)", model_name(t.runs));
     if hidden > 0 {
-        subtitle.push_str(&format!("   {hidden} diverged run(s) left out"));
+        subtitle.push_str(&format!("   {hidden} diverged run(s) counted at chance"));
     }
     draw_header(root, &title, &subtitle, &legend)?;
 

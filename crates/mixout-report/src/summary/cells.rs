@@ -48,6 +48,7 @@ pub(crate) enum Col {
     Precision,
     Runs,
     Mean,
+    MeanFinished,
     Std,
     Median,
     Min,
@@ -70,6 +71,7 @@ impl Col {
             Col::Precision => "precision",
             Col::Runs => "runs",
             Col::Mean => "mean",
+            Col::MeanFinished => "mean (finished only)",
             Col::Std => "std",
             Col::Median => "median",
             Col::Min => "min",
@@ -116,17 +118,11 @@ pub(crate) fn columns(t: &TaskSummary) -> Vec<Col> {
     if t.has_reduced_precision() {
         cols.push(Col::Precision);
     }
-    cols.extend([
-        Col::Runs,
-        Col::Mean,
-        Col::Std,
-        Col::Median,
-        Col::Min,
-        Col::Max,
-        Col::Evp,
-        Col::Failed,
-        Col::Diverged,
-    ]);
+    cols.extend([Col::Runs, Col::Mean]);
+    if t.has_diverged() {
+        cols.push(Col::MeanFinished);
+    }
+    cols.extend([Col::Std, Col::Median, Col::Min, Col::Max, Col::Evp, Col::Failed, Col::Diverged]);
     if t.baseline.is_none() {
         cols.push(Col::Baseline);
     }
@@ -171,6 +167,7 @@ pub(crate) fn cell(r: &SettingSummary, col: Col, md: bool) -> String {
         Col::Precision => r.params.precision.clone(),
         Col::Runs => r.runs.to_string(),
         Col::Mean => s(|d| d.mean),
+        Col::MeanFinished => r.finished_stats.as_ref().map(|d| f1(d.mean)).unwrap_or_else(|| "-".to_string()),
         Col::Std => s(|d| d.std),
         Col::Median => s(|d| d.median),
         Col::Min => s(|d| d.min),

@@ -7,7 +7,7 @@ pub const CSV_HEADER: &str = "task,metric,chance,group,setting,setting_index,dro
 head,mixout_layers,lr,epochs,bias_correction,precision,reinit_layers,llrd,runs,finished,\
 mean,std,median,min,max,evp_n5,failed,diverged,failure_rate,failure_ci_low,failure_ci_high,\
 is_baseline,baseline,baseline_has_runs,pairs,delta_mean,delta_ci_low,delta_ci_high,\
-failure_test,failure_p,paper_setting,paper_table,paper_mean,paper_max,source";
+failure_test,failure_p,paper_setting,paper_table,paper_mean,paper_max,source,mean_finished";
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -48,7 +48,7 @@ pub fn csv(tasks: &[TaskSummary]) -> String {
                 p.reinit_layers.to_string(),
                 num(p.llrd),
                 r.runs.to_string(),
-                d.map(|d| d.n).unwrap_or(0).to_string(),
+                r.finished_stats.as_ref().map(|d| d.n).unwrap_or(0).to_string(),
                 num(d.map(|d| d.mean)),
                 num(d.map(|d| d.std)),
                 num(d.map(|d| d.median)),
@@ -74,6 +74,7 @@ pub fn csv(tasks: &[TaskSummary]) -> String {
                 num(r.paper_ref.map(|p| p.mean)),
                 num(r.paper_ref.map(|p| p.max)),
                 r.source.as_deref().map(csv_field).unwrap_or_default(),
+                num(r.finished_stats.as_ref().map(|d| d.mean)),
             ];
             out.push_str(&fields.join(","));
             out.push('\n');

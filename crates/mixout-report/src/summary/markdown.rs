@@ -56,6 +56,13 @@ pub fn markdown(tasks: &[TaskSummary], prov: &Provenance, figures: &[(String, St
 pub(crate) fn legend(tasks: &[TaskSummary]) -> Vec<String> {
     let mut items = Vec::new();
     items.push(
+        "A **diverged** run (its loss became NaN or infinite) counts in mean, std, median, min, \
+         max, E[max] and Δ at the task's **chance score**, the collapsed score it stands for; \
+         leaving it out would report an unstable setting by its survivors. *mean (finished only)*, \
+         shown when some setting has diverged runs, leaves them out."
+            .to_string(),
+    );
+    items.push(
         "Scores are the final dev score of the task's headline metric: percent for accuracy and F1, \
          ×100 for correlations (Matthews, Spearman), as in the paper's tables."
             .to_string(),
@@ -66,16 +73,17 @@ pub(crate) fn legend(tasks: &[TaskSummary]) -> Vec<String> {
             .to_string(),
     );
     items.push(
-        "**runs**: result files of the setting; **mean, std, median, min, max** are over the runs \
-         that finished (std is the sample standard deviation, divisor n−1; 0 for a single run)."
+        "**runs**: result files of the setting; **mean, std, median, min, max** are over all its \
+         runs, a diverged one at the chance score (std is the sample standard deviation, divisor \
+         n−1; 0 for a single run)."
             .to_string(),
     );
     items.push(format!(
         "**E[max] n={n}**: expected validation performance (Dodge et al. 2019, \"Show your work\"): \
          the expected best dev score among {n} restarts drawn with replacement from the setting's \
-         finished runs, E[max_n] = Σᵢ v₍ᵢ₎·((i/N)ⁿ − ((i−1)/N)ⁿ) over the N sorted scores. Diverged \
-         runs have no score and are left out; with fewer than {n} finished runs the value at their \
-         number N is shown, marked (n=N) (— when none finished). The `evp_` \
+         runs, E[max_n] = Σᵢ v₍ᵢ₎·((i/N)ⁿ − ((i−1)/N)ⁿ) over the N sorted scores, a diverged run at \
+         the chance score; with fewer than {n} runs the value at their number N is shown, marked \
+         (n=N). The `evp_` \
          figure shows it for every n with ±1 sd.",
         n = EVP_TABLE_N
     ));
@@ -98,7 +106,8 @@ pub(crate) fn legend(tasks: &[TaskSummary]) -> Vec<String> {
     );
     items.push(format!(
         "**Δ mean vs baseline**: mean of the per-seed differences (setting − baseline) over the \
-         seeds both finished (n pairs), with a percentile-bootstrap 95% interval ({} resamples, \
+         seeds both ran (n pairs; a diverged run at the chance score), with a percentile-bootstrap \
+         95% interval ({} resamples, \
          ChaCha8 seed {}).",
         stats::BOOTSTRAP_RESAMPLES,
         stats::BOOTSTRAP_SEED

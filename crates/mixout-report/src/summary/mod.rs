@@ -49,10 +49,17 @@ pub struct SettingRuns<'a> {
 }
 
 impl SettingRuns<'_> {
-    /// `(seed, score)` of the runs that finished with a finite score; diverged runs
-    /// have no score and are left out of every statistic but the counts.
+    /// `(seed, score)` of the runs that finished with a finite score (the figures' points,
+    /// and the "finished only" mean).
     pub fn scores(&self) -> Vec<(u64, f64)> {
         self.runs.iter().filter_map(|r| finished_score(r).map(|s| (r.seed, s))).collect()
+    }
+
+    /// `(seed, score)` of every run, a diverged one (or one without a finite score) at
+    /// `chance`: the collapsed score it stands for. Leaving such runs out would report
+    /// the survivors of an unstable setting as if they were all of it.
+    pub fn scores_counting_diverged(&self, chance: f64) -> Vec<(u64, f64)> {
+        self.runs.iter().map(|r| (r.seed, finished_score(r).unwrap_or(chance))).collect()
     }
 
     /// `(seed, failed)` of every run, diverged ones included (they count as failed).
@@ -229,8 +236,11 @@ pub struct SettingSummary {
     pub params: RunParams,
     /// Number of result files (finished and diverged).
     pub runs: usize,
-    /// Statistics of the scores of finished runs; `None` when every run diverged.
+    /// Statistics of the scores of every run, a diverged one at the chance score; `None`
+    /// without runs.
     pub stats: Option<Describe>,
+    /// Statistics of the scores of the runs that finished; `None` when every run diverged.
+    pub finished_stats: Option<Describe>,
     /// Runs flagged failed (score at or below chance, or diverged).
     pub failed: usize,
     /// Wilson 95% interval of the failure rate `failed / runs`, as fractions.
@@ -239,13 +249,13 @@ pub struct SettingSummary {
     pub diverged: usize,
     /// The setting this row is compared with.
     pub baseline: Baseline,
-    /// Paired comparison of scores with the baseline; `None` for a baseline row, a
-    /// missing baseline, or when no seed finished in both.
+    /// Paired comparison of scores with the baseline (diverged runs at the chance score);
+    /// `None` for a baseline row, a missing baseline, or when no seed ran in both.
     pub vs_baseline: Option<PairedComparison>,
     /// Exact test of the failure count against the baseline's; `None` for a
     /// baseline row or a missing baseline.
     pub failure_test: Option<FailureTest>,
-    /// Expected best score over n = 1..N restarts (finished runs only).
+    /// Expected best score over n = 1..N restarts (diverged runs at the chance score).
     pub evp: Vec<ExpectedMax>,
     /// The paper setting these knobs match, if any.
     pub paper: Option<PaperSetting>,
@@ -309,6 +319,11 @@ impl TaskSummary {
         self.rows.iter().position(|o| o.study == r.study && o.setting == label)
     }
 
+    /// Whether any setting has a diverged run (then the tables add the finished-only mean).
+    pub fn has_diverged(&self) -> bool {
+        self.rows.iter().any(|r| r.diverged > 0)
+    }
+
     /// Whether any setting trained in a precision other than fp32.
     pub fn has_reduced_precision(&self) -> bool {
         self.rows.iter().any(|r| !r.params.precision.eq_ignore_ascii_case("fp32"))
@@ -350,7 +365,7 @@ pub fn summarize_task(t: &TaskRuns<'_>) -> TaskSummary {
                 Baseline::Setting(b) => by_label(s.study, b),
                 _ => None,
             };
-            summarize_setting(s, baseline, base, &t.task)
+            summarize_setting(s, baseline, base, &t.task, t.chance)
         })
         .collect();
     let mut labels: Vec<(usize, &str)> = rows.iter().map(|r| (r.study, r.baseline.label(&r.setting))).collect();
@@ -370,9 +385,11 @@ fn summarize_setting(
     baseline: Baseline,
     base: Option<&SettingRuns<'_>>,
     task: &str,
+    chance: f64,
 ) -> SettingSummary {
-    let scores = s.scores();
+    let scores = s.scores_counting_diverged(chance);
     let values: Vec<f64> = scores.iter().map(|&(_, v)| v).collect();
+    let finished: Vec<f64> = s.scores().iter().map(|&(_, v)| v).collect();
     let failed = s.runs.iter().filter(|r| r.failed).count();
     let paper = PaperSetting::from_params(&s.params);
     SettingSummary {
@@ -384,10 +401,11 @@ fn summarize_setting(
         params: s.params.clone(),
         runs: s.runs.len(),
         stats: stats::describe(&values),
+        finished_stats: stats::describe(&finished),
         failed,
         failure_ci95: stats::wilson_interval(failed, s.runs.len(), stats::Z95),
         diverged: s.runs.iter().filter(|r| r.status == RunStatus::Diverged).count(),
-        vs_baseline: base.and_then(|b| stats::paired_comparison(&scores, &b.scores())),
+        vs_baseline: base.and_then(|b| stats::paired_comparison(&scores, &b.scores_counting_diverged(chance))),
         failure_test: base.and_then(|b| stats::failure_test(&s.failures(), &b.failures())),
         evp: stats::expected_max(&values),
         baseline,

@@ -43,8 +43,9 @@ pub fn terminal_table(tasks: &[TaskSummary]) -> String {
         let _ = writeln!(
             out,
             "\nfailed = score <= chance or diverged, with Wilson 95% CI; E[max] n=5 = expected best of 5 \
-             restarts (finished runs); Δ = paired mean difference vs baseline with bootstrap 95% CI; \
-             failures vs baseline = exact McNemar (shared seeds) or Fisher test; BERT-large ref. = \
+             restarts; diverged runs count at chance in mean, E[max] and Δ; Δ = paired mean difference vs \
+             baseline with bootstrap 95% CI; failures vs baseline = exact McNemar (same seeds) or \
+             Fisher test; BERT-large ref. = \
              paper mean (max), a different model: not comparable in absolute terms."
         );
     }
