@@ -9,12 +9,39 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "mixout", version, about, long_about = None)]
 pub struct Cli {
-    /// Log level: error, warn, info, debug.
-    #[arg(long, global = true, default_value = "info")]
-    pub log: String,
+    /// Log level. A typo is an error, not silence.
+    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
+    pub log: LogLevel,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How much `mixout` logs (`MIXOUT_LOG`, a tracing filter, overrides it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// Runs started, finished and skipped (the default).
+    Info,
+    /// Everything, step by step.
+    Debug,
+    /// Even more.
+    Trace,
+}
+
+impl LogLevel {
+    fn filter(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
 }
 
 /// Subcommands.
@@ -49,9 +76,9 @@ where
     Cli::try_parse_from(args)
 }
 
-fn init_logging(level: &str, quiet: bool) {
+fn init_logging(level: LogLevel, quiet: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MIXOUT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if quiet { "warn" } else { level }));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if quiet { "warn" } else { level.filter() }));
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -64,7 +91,7 @@ fn init_logging(level: &str, quiet: bool) {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     let quiet = matches!(&cli.command, Command::Run(a) if a.quiet);
-    init_logging(&cli.log, quiet);
+    init_logging(cli.log, quiet);
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
@@ -75,5 +102,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(a) => bench::bench_cmd(&a),
         Command::Slurm(a) => slurm::run(a),
         Command::Doctor(a) => doctor::run(&a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_level_typo_is_an_error_naming_the_choices() {
+        // Issue 26: `--log wran` silenced every log.
+        let err = parse_args(["mixout", "--log", "wran", "doctor"]).unwrap_err().to_string();
+        assert!(err.contains("wran") && err.contains("warn"), "{err}");
+        let cli = parse_args(["mixout", "--log", "debug", "doctor"]).unwrap();
+        assert_eq!(cli.log, LogLevel::Debug);
+        assert_eq!(parse_args(["mixout", "doctor"]).unwrap().log, LogLevel::Info);
     }
 }

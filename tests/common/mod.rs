@@ -74,19 +74,10 @@ pub fn keep_folder(src: &std::path::Path, dst: &std::path::Path) {
     }
 }
 
-/// The Python of the torch venv (`$MIXOUT_VENV`, which `make test` sets, else its default
-/// place), with pyarrow: the offline hub tests write parquet files with it and serve files
-/// with `scripts/fake-hub.py`. Panics with the command to type when it is missing.
-pub fn venv_python() -> PathBuf {
-    let venv = std::env::var_os("MIXOUT_VENV")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/mixout/venv-torch-2.11.0")))
-        .unwrap_or_default();
-    let py = venv.join("bin/python");
-    let ok = std::process::Command::new(&py).args(["-c", "import pyarrow"]).output().is_ok_and(|o| o.status.success());
-    assert!(ok, "{} cannot import pyarrow: run `make setup` (it installs pyarrow into the torch venv)", py.display());
-    py
-}
+#[path = "../../crates/mixout-data/tests/common/venv.rs"]
+mod venv;
+#[allow(unused_imports)]
+pub use venv::venv_python;
 
 /// The repository's `scripts/` folder.
 pub fn scripts() -> PathBuf {

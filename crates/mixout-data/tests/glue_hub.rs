@@ -8,23 +8,16 @@ mod common;
 use mixout_data::{GlueFormat, Label, Split, TaskSpec};
 use std::path::PathBuf;
 
-fn venv_python() -> PathBuf {
-    let venv = std::env::var_os("MIXOUT_VENV")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/mixout/venv-torch-2.11.0")))
-        .unwrap_or_default();
-    let py = venv.join("bin/python");
-    let ok = std::process::Command::new(&py).args(["-c", "import pyarrow"]).output().is_ok_and(|o| o.status.success());
-    assert!(ok, "{} cannot import pyarrow: run `make setup` (it installs pyarrow into the torch venv)", py.display());
-    py
-}
-
 #[test]
 fn parquet_from_the_hub_reads_as_the_shipped_tsvs() {
     let tmp = tempfile::tempdir().unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/glue-to-parquet.py");
-    let out =
-        std::process::Command::new(venv_python()).arg(script).arg(common::glue_dir()).arg(tmp.path()).output().unwrap();
+    let out = std::process::Command::new(common::venv::venv_python())
+        .arg(script)
+        .arg(common::glue_dir())
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for format in GlueFormat::ALL {
         let tsv = TaskSpec::glue(format.name(), &common::glue_dir()).unwrap();
@@ -60,7 +53,7 @@ fn a_parquet_without_labels_names_the_file_and_the_row() {
          'label': pa.array([-1], pa.int64()), 'idx': pa.array([0], pa.int32())}}), '{}')",
         p.display()
     );
-    let out = std::process::Command::new(venv_python()).args(["-c", &code]).output().unwrap();
+    let out = std::process::Command::new(common::venv::venv_python()).args(["-c", &code]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let err = GlueFormat::Rte.read_parquet(&p).unwrap_err().to_string();
     assert!(err.contains("test-00000-of-00001.parquet") && err.contains("row 0") && err.contains("-1"), "{err}");

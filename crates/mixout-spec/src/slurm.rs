@@ -36,6 +36,12 @@ pub struct SlurmJob {
     pub out: PathBuf,
 }
 
+/// `p` as one shell word: single-quoted, each `'` written `'\''`. A study at
+/// `/x/rte paper.yaml` must reach `mixout` as one argument.
+pub fn sh_quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
 fn abs(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -71,9 +77,9 @@ pub fn scripts(study: &StudyRef, a: &SlurmJob, exe: &Path) -> (String, String, u
     let _ = writeln!(
         array,
         "exec {} run {} --results {} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --device {device} --threads {}",
-        exe.display(),
-        file.display(),
-        results.display(),
+        sh_quote(exe),
+        sh_quote(&file),
+        sh_quote(&results),
         a.cpus_per_task
     );
     let mut report = String::new();
@@ -84,8 +90,8 @@ pub fn scripts(study: &StudyRef, a: &SlurmJob, exe: &Path) -> (String, String, u
     if let Some(p) = &a.partition {
         let _ = writeln!(report, "#SBATCH --partition={p}");
     }
-    let _ = writeln!(report, "{} status {} --results {}", exe.display(), file.display(), results.display());
-    let _ = writeln!(report, "exec {} report {}", exe.display(), results.join(&name).display());
+    let _ = writeln!(report, "{} status {} --results {}", sh_quote(exe), sh_quote(&file), sh_quote(&results));
+    let _ = writeln!(report, "exec {} report {}", sh_quote(exe), sh_quote(&results.join(&name)));
     (array, report, n)
 }
 
@@ -106,6 +112,26 @@ mod tests {
     }
 
     #[test]
+    fn paths_with_spaces_and_quotes_reach_mixout_as_one_argument_each() {
+        // Issue 26 (9): `/x/rte paper.yaml` gave a broken exec line. Run the lines through
+        // bash with `exec` replaced by printing each argument on its own line.
+        let study = StudyRef { file: Path::new("/x/rte paper's.yaml"), name: "rte", runs: 4 };
+        let a = SlurmJob { results: PathBuf::from("/r s/results"), ..job(None, 0) };
+        let (array, report, _) = scripts(&study, &a, Path::new("/opt/my bin/mixout"));
+        let exec = |script: &str| -> Vec<String> {
+            let line = script.lines().rev().find(|l| l.starts_with("exec ")).unwrap();
+            let cmd = format!("SLURM_ARRAY_TASK_ID=2; printf '%s\\n' {}", &line["exec ".len()..]);
+            let out = std::process::Command::new("bash").args(["-c", &cmd]).output().unwrap();
+            assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect()
+        };
+        let args = exec(&array);
+        assert_eq!(&args[..5], ["/opt/my bin/mixout", "run", "/x/rte paper's.yaml", "--results", "/r s/results"]);
+        assert_eq!(&args[5..7], ["--shard", "2/4"]);
+        assert_eq!(exec(&report), ["/opt/my bin/mixout", "report", "/r s/results/rte"]);
+    }
+
+    #[test]
     fn one_task_per_shard_clamped_to_the_runs_with_the_device_of_the_job() {
         let study = StudyRef { file: Path::new("/x/rte paper.yaml"), name: "rte paper", runs: 10 };
         let (array, report, n) = scripts(&study, &job(None, 1), Path::new("/bin/mixout"));
@@ -116,7 +142,7 @@ mod tests {
         );
         assert!(array.contains("--shard \"$SLURM_ARRAY_TASK_ID/10\" --device cuda --threads 4"), "{array}");
         assert!(array.contains("#SBATCH --gpus-per-task=1") && array.contains("#SBATCH --partition=gpu"));
-        assert!(report.contains("/bin/mixout report /shared/results/rte_paper"), "{report}");
+        assert!(report.contains("'/bin/mixout' report '/shared/results/rte_paper'"), "{report}");
         let (array, _, n) = scripts(&study, &job(Some(64), 0), Path::new("/bin/mixout"));
         assert_eq!(n, 10, "never more tasks than runs");
         assert!(array.contains("--device cpu") && !array.contains("gpus-per-task"), "{array}");

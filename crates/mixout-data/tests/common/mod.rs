@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+#[allow(dead_code)]
+pub mod venv;
+
 /// The `shared` folder: `$MIXOUT_SHARED`, else `shared/` beside the checkout
 /// (`<workspace>/../shared`), as the root crate's tests and the harness itself look for it.
 ///
