@@ -80,6 +80,10 @@ pub enum DataError {
         message: String,
     },
 
+    /// No folder for the Hugging Face hub cache can be named from the environment.
+    #[error("no folder for the Hugging Face hub cache: set HF_HUB_CACHE or HF_HOME (HOME is unset)")]
+    NoHubCache,
+
     /// A parquet file that cannot be read as the task's table.
     #[error("{}: {message}", .path.display())]
     Parquet {

@@ -12,7 +12,7 @@
 //!   short leaves nothing in the cache, and its error names the repository, the file and the
 //!   cache folder.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::error::{DataError, Result};
@@ -177,10 +177,7 @@ pub struct Hub {
 impl Hub {
     /// The hub as the environment configures it, the way Python's `huggingface_hub` reads it.
     pub fn from_env() -> Result<Hub> {
-        let cache = HubCache::from_env().ok_or_else(|| DataError::InvalidTask {
-            task: "hub".into(),
-            message: "no folder for the Hugging Face hub cache: set HF_HUB_CACHE or HF_HOME (HOME is unset)".into(),
-        })?;
+        let cache = HubCache::from_env().ok_or(DataError::NoHubCache)?;
         let endpoint = std::env::var("HF_ENDPOINT")
             .ok()
             .filter(|e| !e.is_empty())
@@ -307,14 +304,7 @@ fn verify(pointer: &Path) -> std::result::Result<(), String> {
     } else if is_hex(40) {
         let mut h = sha1::Sha1::new();
         h.update(format!("blob {len}\0").as_bytes());
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = file.read(&mut buf).map_err(|e| format!("cannot read the download ({e})"))?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
+        std::io::copy(&mut file, &mut h).map_err(|e| format!("cannot read the download ({e})"))?;
         hex(&h.finalize())
     } else {
         // A server that names blobs otherwise gives nothing to check against.

@@ -79,32 +79,39 @@ impl SettingRuns<'_> {
     }
 }
 
-/// The value most items have; on a tie the smallest. `None` for no items.
-pub fn majority<T: Ord + Copy>(items: impl IntoIterator<Item = T>) -> Option<T> {
-    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+/// How many times each value occurs, in value order.
+fn counts<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeMap<T, usize> {
+    let mut counts = BTreeMap::new();
     for x in items {
         *counts.entry(x).or_default() += 1;
     }
+    counts
+}
+
+/// The most frequent value of `counts`; on a tie the smallest.
+fn most_frequent<T: Copy>(counts: &BTreeMap<T, usize>) -> Option<T> {
     // max_by_key keeps the last of equal counts: reversing makes ties go to the smallest.
-    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(x, _)| x)
+    counts.iter().rev().max_by_key(|(_, n)| **n).map(|(x, _)| *x)
+}
+
+/// The value most items have; on a tie the smallest. `None` for no items.
+pub fn majority<T: Ord + Copy>(items: impl IntoIterator<Item = T>) -> Option<T> {
+    most_frequent(&counts(items))
 }
 
 /// Says where the runs of a setting record different values of one field, and which the
 /// report uses: `setting `D`: its runs record baseline `A` (3 runs) and `B` (2 runs); using `A``.
-fn disagreement<T: Ord + Copy + std::fmt::Debug>(
+fn disagreement<T: Ord + Copy>(
     setting: &str,
     field: &str,
     values: impl IntoIterator<Item = T>,
     show: impl Fn(T) -> String,
 ) -> Option<String> {
-    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
-    for x in values {
-        *counts.entry(x).or_default() += 1;
-    }
+    let counts = counts(values);
     if counts.len() < 2 {
         return None;
     }
-    let used = majority(counts.iter().flat_map(|(x, n)| std::iter::repeat_n(*x, *n)))?;
+    let used = most_frequent(&counts)?;
     let found: Vec<String> =
         counts.iter().map(|(x, n)| format!("{} ({n} run{})", show(*x), if *n == 1 { "" } else { "s" })).collect();
     Some(format!(
